@@ -1,0 +1,86 @@
+"""`flask --app app archive ...`: import, export and check, calling the services."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from archive.errors import PackageError
+
+
+@click.group("archive", help="Import, export and look after the archive's content.")
+def archive_cli() -> None:
+    pass
+
+
+@archive_cli.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+def import_command(path: Path) -> None:
+    """Import the Twiza package in folder PATH (see docs/import-format.md)."""
+    from archive.services.packages import import_package
+
+    bar = None
+
+    def start(total: int) -> None:
+        nonlocal bar
+        click.echo(f"{path}: package valid, {total} items")
+        bar = click.progressbar(length=total, label="importing", file=click.get_text_stream("stderr"))
+        bar.__enter__()
+
+    try:
+        report = import_package(path, progress=lambda n: bar.update(n), on_validated=start)
+    except PackageError as error:
+        click.echo(error.message, err=True)
+        for line in error.details:
+            click.echo(f"  {line}", err=True)
+        raise SystemExit(1)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    click.echo(
+        f"items: {report.items_created} created, {report.items_updated} updated, {report.items_unchanged} unchanged; "
+        f"agents: {report.agents_created} created, {report.agents_updated} updated; "
+        f"collections: {report.collections_created} created, {report.collections_updated} updated; "
+        f"files: {report.files_stored} stored, {report.files_already_stored} already stored"
+    )
+
+
+@archive_cli.command("export")
+@click.argument("path", type=click.Path(path_type=Path))
+def export_command(path: Path) -> None:
+    """Export everything into a new folder PATH as a Twiza package, media included."""
+    from sqlalchemy import func, select
+
+    from archive.db import db
+    from archive.models import Item
+    from archive.services.packages import export_package
+
+    total = db.session.scalar(select(func.count(Item.id)))
+    try:
+        with click.progressbar(length=total, label="exporting", file=click.get_text_stream("stderr")) as bar:
+            report = export_package(path, progress=bar.update)
+    except PackageError as error:
+        click.echo(error.message, err=True)
+        raise SystemExit(1)
+    click.echo(f"{path}: {report.items} items, {report.agents} agents, {report.collections} collections, {report.files} files")
+
+
+@archive_cli.command("demo")
+@click.option("--small", is_flag=True, help="Draw the large images at 1200 px (faster, for tests).")
+def demo_command(small: bool) -> None:
+    """Build the demo package (drawn by code) and import it."""
+    import tempfile
+
+    from archive.demo import build_demo_package
+    from archive.services.packages import import_package
+
+    with tempfile.TemporaryDirectory(prefix="twiza-demo-") as tmp:
+        package = build_demo_package(Path(tmp) / "demo", large_images=not small)
+        report = import_package(package, actor_label="demo")
+    click.echo(f"demo: {report.items_created} items created, {report.items_updated} updated, "
+               f"{report.items_unchanged} unchanged; {report.files_stored} files stored")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(archive_cli)

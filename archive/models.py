@@ -1,0 +1,340 @@
+"""Typed SQLAlchemy models: the archive's data and its invariants. No URLs, no JSON shaping here
+(presenters and serializers do that)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    event,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from archive.db import Base, JSONType
+from archive.vocabulary import (
+    ACCESS_LEVELS,
+    AGENT_KINDS,
+    ANNOTATION_STATUSES,
+    CREDIT_AS,
+    ITEM_STATUSES,
+    KINDS,
+    MEDIA_KINDS,
+    MOTIVATIONS,
+)
+
+LangValues = list[dict[str, str]]
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Timestamped:
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow, server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=_utcnow, onupdate=_utcnow, server_default=func.now()
+    )
+    # Incremented on every change; the revision log keeps each version's snapshot.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+class Licence(Base):
+    """A licence or rights statement of the registry."""
+
+    __tablename__ = "licences"
+    __table_args__ = (CheckConstraint(_one_of("kind", ("cc", "public-domain", "rights-statement", "community")), name="kind"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # "CC-BY-4.0"
+    kind: Mapped[str] = mapped_column(String(24))
+    name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str] = mapped_column(String(64))
+    uri: Mapped[str] = mapped_column(String(300), unique=True)
+    commercial_use: Mapped[bool]
+    derivatives: Mapped[bool]
+    share_alike: Mapped[bool]
+    attribution: Mapped[bool]
+    click_through: Mapped[bool]
+    terms: Mapped[str | None] = mapped_column(Text)  # the community's own words, for community licences
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+
+
+class Agent(Timestamped, Base):
+    """A person (knowledge holder or data worker) or a community."""
+
+    __tablename__ = "agents"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", AGENT_KINDS), name="kind"),
+        CheckConstraint(_one_of("credit_as", CREDIT_AS), name="credit_as"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="person")
+    name: Mapped[str] = mapped_column(String(300))
+    pseudonym: Mapped[str | None] = mapped_column(String(300))
+    credit_as: Mapped[str] = mapped_column(String(16), default="name")
+    region: Mapped[str | None] = mapped_column(String(64))
+    bio: Mapped[LangValues] = mapped_column(JSONType, default=list)
+    orcid: Mapped[str | None] = mapped_column(String(19))
+    consent_given_on: Mapped[dt.date | None] = mapped_column(Date)
+    consent_withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    @property
+    def consent_withdrawn(self) -> bool:
+        return self.consent_withdrawn_on is not None
+
+    @property
+    def credited_name(self) -> str | None:
+        """The name under which this agent may be credited publicly, or None when they may not be named."""
+        if self.consent_withdrawn or self.credit_as == "anonymous":
+            return None
+        if self.credit_as == "pseudonym" and self.pseudonym:
+            return self.pseudonym
+        return self.name
+
+
+class Collection(Timestamped, Base):
+    __tablename__ = "collections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[LangValues] = mapped_column(JSONType, default=list)
+    description: Mapped[LangValues] = mapped_column(JSONType, default=list)
+
+    memberships: Mapped[list[CollectionMembership]] = relationship(
+        back_populates="collection", order_by="CollectionMembership.position", cascade="all, delete-orphan"
+    )
+
+
+class CollectionMembership(Base):
+    """An item's place in a collection (ordered)."""
+
+    __tablename__ = "collection_memberships"
+
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    collection: Mapped[Collection] = relationship(back_populates="memberships")
+    item: Mapped[Item] = relationship(back_populates="memberships")
+
+
+class Item(Timestamped, Base):
+    """A work of heritage: a tale, a song, a craft technique, a motif..."""
+
+    __tablename__ = "items"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", KINDS), name="kind"),
+        CheckConstraint(_one_of("status", ITEM_STATUSES), name="status"),
+        CheckConstraint(_one_of("access", ACCESS_LEVELS), name="access"),
+        CheckConstraint("(access = 'community') = (access_community_id IS NOT NULL)", name="access_community"),
+        CheckConstraint("latitude IS NULL OR (latitude BETWEEN -90 AND 90)", name="latitude"),
+        CheckConstraint("longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude"),
+        CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="coordinates_pair"),
+        CheckConstraint("date_start IS NULL OR date_end IS NULL OR date_start <= date_end", name="date_range"),
+        Index("ix_items_status_access", "status", "access"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The stable public identifier: short, URL-safe, never reused (items are withdrawn, never deleted).
+    public_id: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(24), index=True)
+    title: Mapped[LangValues] = mapped_column(JSONType)
+    summary: Mapped[LangValues] = mapped_column(JSONType, default=list)
+    description: Mapped[LangValues] = mapped_column(JSONType, default=list)
+    text: Mapped[LangValues] = mapped_column(JSONType, default=list)
+    languages: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    region: Mapped[str | None] = mapped_column(String(64), index=True)
+    place: Mapped[LangValues] = mapped_column(JSONType, default=list)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    date_edtf: Mapped[str | None] = mapped_column(String(64))
+    # The EDTF date's earliest and latest days as sortable YYYYMMDD integers (negative years allowed).
+    date_start: Mapped[int | None] = mapped_column(Integer, index=True)
+    date_end: Mapped[int | None] = mapped_column(Integer)
+    subjects: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    licence_id: Mapped[str] = mapped_column(ForeignKey("licences.id"))
+    access: Mapped[str] = mapped_column(String(16), default="public")
+    access_community_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    labels: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    source: Mapped[str | None] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(String(2000))
+
+    community: Mapped[Agent | None] = relationship(foreign_keys=[community_id])
+    access_community: Mapped[Agent | None] = relationship(foreign_keys=[access_community_id])
+    licence: Mapped[Licence] = relationship()
+    media: Mapped[list[Media]] = relationship(
+        back_populates="item", order_by="Media.position", cascade="all, delete-orphan"
+    )
+    annotations: Mapped[list[Annotation]] = relationship(
+        back_populates="item", order_by="Annotation.position", cascade="all, delete-orphan"
+    )
+    contributions: Mapped[list[Contribution]] = relationship(
+        back_populates="item", order_by="Contribution.position", cascade="all, delete-orphan"
+    )
+    memberships: Mapped[list[CollectionMembership]] = relationship(back_populates="item", cascade="all, delete-orphan")
+
+    def title_in(self, *languages: str) -> str:
+        """The first title value in one of ``languages`` (by primary subtag), else the first title."""
+        return first_value(self.title, *languages)
+
+
+def first_value(values: LangValues, *languages: str) -> str:
+    for language in languages:
+        for value in values:
+            if value["lang"].split("-")[0] == language.split("-")[0]:
+                return value["value"]
+    return values[0]["value"] if values else ""
+
+
+@event.listens_for(Item, "before_delete")
+def _items_are_never_deleted(mapper: Any, connection: Any, item: Item) -> None:
+    # Public identifiers are never reused: an item leaves the public archive by being withdrawn.
+    from archive.errors import InvalidInput
+
+    raise InvalidInput(f"item {item.public_id} cannot be deleted; withdraw it instead")
+
+
+class Media(Timestamped, Base):
+    """An image, audio, video or document file of an item, stored by its SHA-256."""
+
+    __tablename__ = "media"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", MEDIA_KINDS), name="kind"),
+        CheckConstraint("size_bytes >= 0", name="size"),
+        CheckConstraint("(width IS NULL) = (height IS NULL)", name="pixel_size_pair"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(64), unique=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(16))
+    mime_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    duration_seconds: Mapped[float | None] = mapped_column(Float)
+    label: Mapped[LangValues] = mapped_column(JSONType, default=list)
+    original_filename: Mapped[str | None] = mapped_column(String(500))
+    licence_id: Mapped[str | None] = mapped_column(ForeignKey("licences.id"))
+    creator_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+
+    item: Mapped[Item] = relationship(back_populates="media")
+    licence: Mapped[Licence | None] = relationship()
+    creator: Mapped[Agent | None] = relationship()
+
+
+class Annotation(Timestamped, Base):
+    """A W3C Web Annotation on an item or on one of its media files."""
+
+    __tablename__ = "annotations"
+    __table_args__ = (
+        CheckConstraint(_one_of("motivation", MOTIVATIONS), name="motivation"),
+        CheckConstraint(_one_of("status", ANNOTATION_STATUSES), name="status"),
+        CheckConstraint("body_value IS NOT NULL OR tag IS NOT NULL", name="body_or_tag"),
+        CheckConstraint("selector IS NULL OR media_id IS NOT NULL", name="selector_needs_media"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(64), unique=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    media_id: Mapped[int | None] = mapped_column(ForeignKey("media.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    motivation: Mapped[str] = mapped_column(String(24))
+    body_value: Mapped[str | None] = mapped_column(Text)
+    body_language: Mapped[str | None] = mapped_column(String(35))
+    body_format: Mapped[str] = mapped_column(String(40), default="text/plain")
+    tag: Mapped[str | None] = mapped_column(String(200))
+    # A W3C fragment selector value: "xywh=x,y,w,h" on an image, "t=start,end" on audio or video.
+    selector: Mapped[str | None] = mapped_column(String(100))
+    creator_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+
+    item: Mapped[Item] = relationship(back_populates="annotations")
+    media: Mapped[Media | None] = relationship()
+    creator: Mapped[Agent | None] = relationship(foreign_keys=[creator_id])
+    reviewer: Mapped[Agent | None] = relationship(foreign_keys=[reviewer_id])
+
+
+class Contribution(Base):
+    """An agent's part in an item, a media file or an annotation, by MARC relator role."""
+
+    __tablename__ = "contributions"
+    __table_args__ = (
+        CheckConstraint(
+            "(CASE WHEN media_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN annotation_id IS NULL THEN 0 ELSE 1 END) <= 1",
+            name="one_target",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"), index=True)
+    role: Mapped[str] = mapped_column(String(8))
+    # Every contribution belongs to an item; media_id or annotation_id narrows it to one layer.
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    media_id: Mapped[int | None] = mapped_column(ForeignKey("media.id", ondelete="CASCADE"))
+    annotation_id: Mapped[int | None] = mapped_column(ForeignKey("annotations.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    agent: Mapped[Agent] = relationship()
+    item: Mapped[Item] = relationship(back_populates="contributions")
+    media: Mapped[Media | None] = relationship()
+    annotation: Mapped[Annotation | None] = relationship()
+
+
+class User(Base):
+    """An account (data worker, reviewer, curator, admin, researcher)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+    roles: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow, server_default=func.now())
+
+    agent: Mapped[Agent | None] = relationship()
+
+
+class Revision(Base):
+    """One version of an item, media record, annotation, agent or collection: who, when, full snapshot."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (
+        CheckConstraint(_one_of("entity_type", ("item", "media", "annotation", "agent", "collection")), name="entity_type"),
+        CheckConstraint(_one_of("action", ("create", "update", "delete")), name="action"),
+        Index("ix_revisions_entity", "entity_type", "entity_id", "version", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_type: Mapped[str] = mapped_column(String(16))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    entity_key: Mapped[str] = mapped_column(String(64))  # the public id or slug, readable in the log
+    version: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(8))
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_label: Mapped[str] = mapped_column(String(200))  # "user:3", "import:/path/to/package" ...
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow, server_default=func.now())
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSONType)

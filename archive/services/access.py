@@ -1,0 +1,59 @@
+"""Who may see what, decided in one place. Every route that shows an item asks here."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, or_, true
+
+from archive.errors import AccessDenied, NotFound
+from archive.models import Item
+
+STAFF_ROLES = {"curator", "admin"}
+
+
+def _roles(viewer: Any) -> set[str]:
+    return set(getattr(viewer, "roles", None) or []) if viewer is not None else set()
+
+
+def _is_staff(viewer: Any) -> bool:
+    return bool(_roles(viewer) & STAFF_ROLES)
+
+
+def visible_items_clause(viewer: Any) -> ColumnElement[bool]:
+    """A SQL condition selecting exactly the items ``viewer`` (a User, or None for a visitor) may see."""
+    if _is_staff(viewer):
+        return true()
+    levels = ["public"]
+    if viewer is not None:
+        levels.append("registered")
+        if "researcher" in _roles(viewer):
+            levels.append("researcher")
+    # Community membership arrives with accounts (issue 6); until then community items are staff-only.
+    return and_(Item.status == "published", Item.access.in_(levels), ~_secret_clause()) if levels else false()
+
+
+def _secret_clause() -> ColumnElement[bool]:
+    # TK Secret/Sacred material is never shown outside staff, whatever its access level says.
+    from sqlalchemy import String, cast
+
+    return or_(cast(Item.labels, String).like('%"TK-SS"%'))
+
+
+def check_can_view(item: Item | None, viewer: Any) -> Item:
+    """Return ``item`` when ``viewer`` may see it. Raises NotFound for missing, unpublished or private
+    items (their existence is not revealed) and AccessDenied for items restricted to other readers."""
+    if item is None:
+        raise NotFound("No such item.")
+    if _is_staff(viewer):
+        return item
+    if item.status != "published" or item.access == "private" or "TK-SS" in (item.labels or []):
+        raise NotFound("No such item.")
+    roles = _roles(viewer)
+    allowed = (
+        item.access == "public"
+        or (item.access == "registered" and viewer is not None)
+        or (item.access == "researcher" and "researcher" in roles)
+    )
+    if not allowed:
+        raise AccessDenied("This item is restricted: sign in with an account that may see it.")
+    return item

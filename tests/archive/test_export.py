@@ -1,0 +1,67 @@
+"""Export writes the import format: export -> import into an empty archive -> export is identical."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from archive.errors import PackageError
+from archive.services.packages import export_package, import_package
+from tests.conftest import archive_state, empty_archive, tale
+
+
+def checksums(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_export_import_export_round_trips_byte_for_byte(app, make_package, tmp_path):
+    collections = [{"slug": "coastal-tales", "title": [{"value": "Contes de la côte", "lang": "fr"},
+                                                       {"value": "حكايات الساحل", "lang": "ar"}]}]
+    agents = [{"id": "samir", "name": "Samir Oubella", "kind": "person", "pseudonym": "Sam", "credit_as": "pseudonym",
+               "region": "souss-massa", "bio": [{"value": "Transcripteur à Agadir.", "lang": "fr"}],
+               "orcid": "0000-0002-1825-0097", "consent": {"given": "2024-02-01"}}]
+    lines = [tale(), tale("tw-tale-0002", access="community:fishers-essaouira", status="draft"),
+             tale("tw-tale-0003", access="researcher", labels=["TK-CV", "BC-P"])]
+    import_package(make_package(lines, agents=agents, collections=collections))
+
+    first = tmp_path / "first"
+    report = export_package(first)
+    assert (report.items, report.files) == (3, 6)
+
+    empty_archive()
+    import_package(first)
+    second = tmp_path / "second"
+    export_package(second)
+
+    assert checksums(first) == checksums(second)
+    assert (first / "items.jsonl").read_bytes() == (second / "items.jsonl").read_bytes()
+    assert (first / "items.jsonl").read_text(encoding="utf-8").count("\n") == 3
+
+
+def test_an_export_reimported_into_the_same_archive_changes_nothing(app, make_package, tmp_path):
+    import_package(make_package([tale(), tale("tw-tale-0002")]))
+    export_package(tmp_path / "out")
+    before = archive_state()
+    report = import_package(tmp_path / "out")
+    assert not report.changed and report.items_unchanged == 2
+    assert archive_state() == before
+
+
+def test_collection_order_survives_the_round_trip(app, make_package, tmp_path):
+    lines = [tale(f"tw-ordered-{n}", media=[], annotations=[]) for n in "abc"]
+    order = [{"slug": "coastal-tales", "title": [{"value": "Côte", "lang": "fr"}],
+              "items": ["tw-ordered-c", "tw-ordered-a", "tw-ordered-b"]}]
+    import_package(make_package(lines, files={}, collections=order))
+    export_package(tmp_path / "out")
+    exported = (tmp_path / "out" / "collections.jsonl").read_text(encoding="utf-8")
+    assert '"items":["tw-ordered-c","tw-ordered-a","tw-ordered-b"]' in exported
+
+
+def test_export_refuses_a_folder_that_holds_files(app, tmp_path):
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "keep.txt").write_text("mine")
+    with pytest.raises(PackageError, match="not empty"):
+        export_package(tmp_path / "busy")
+    assert (tmp_path / "busy" / "keep.txt").read_text() == "mine"

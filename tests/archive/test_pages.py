@@ -1,0 +1,112 @@
+"""The first public pages: home, item list, item page, media files; and what they must never show."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from archive.services.packages import import_package
+from tests.conftest import tale
+
+
+@pytest.fixture
+def archive(app, make_package):
+    lines = [
+        tale(),
+        tale("tw-registered", title=[{"value": "Pour les inscrits", "lang": "fr"}], access="registered"),
+        tale("tw-draft-0001", title=[{"value": "Brouillon secret", "lang": "fr"}], status="draft"),
+        tale("tw-private-01", title=[{"value": "Privé absolu", "lang": "fr"}], access="private"),
+        tale("tw-sacred-001", title=[{"value": "Sacré", "lang": "fr"}], labels=["TK-SS"]),
+        tale("tw-community", title=[{"value": "Du village", "lang": "fr"}], access="community:fishers-essaouira"),
+    ]
+    import_package(make_package(lines))
+
+
+def test_home_counts_only_what_a_visitor_may_see(client, archive):
+    page = client.get("/").get_data(as_text=True)
+    assert "<strong>1</strong> documents publiés" in page
+    for hidden in ("Pour les inscrits", "Brouillon secret", "Privé absolu", "Sacré", "Du village"):
+        assert hidden not in page
+
+
+def test_item_list_shows_visible_items_with_language_and_direction(client, archive):
+    page = client.get("/items").get_data(as_text=True)
+    assert '<strong lang="ary-Arab" dir="rtl" class="card-title">حكاية الحوت</strong>' in page
+    assert '<span lang="ary-Latn" dir="ltr" class="card-alt">7ekayat l7out</span>' in page
+    assert "1 document<" in page
+    assert "Brouillon" not in page and "Pour les inscrits" not in page
+
+
+def test_item_page_sets_lang_and_dir_on_every_value_and_credits_people(client, archive):
+    response = client.get("/items/tw-tale-0001")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<h1 lang="ary-Arab" dir="rtl">حكاية الحوت</h1>' in page
+    assert '<p lang="fr" dir="ltr" class="alt-title">Le conte du poisson</p>' in page
+    assert '<div class="text" lang="ary-Arab" dir="rtl">' in page
+    assert re.search(r'<span lang="fr" dir="ltr">Il était une fois</span>', page)
+    assert "Lalla Rqia — narrator" in page
+    assert "Samir Oubella — transcriber, photographer" in page
+    assert "Communauté : Fishers of Essaouira" in page
+    assert 'href="http://creativecommons.org/licenses/by/4.0/"' in page
+    assert "CC BY 4.0" in page
+
+
+@pytest.mark.parametrize(
+    "public_id, status", [("tw-draft-0001", 404), ("tw-private-01", 404), ("tw-sacred-001", 404),
+                          ("tw-registered", 403), ("tw-community", 403), ("no-such-item", 404)]
+)
+def test_restricted_items_reveal_nothing(client, archive, public_id, status):
+    response = client.get(f"/items/{public_id}")
+    assert response.status_code == status
+    page = response.get_data(as_text=True)
+    for hidden in ("Pour les inscrits", "Brouillon secret", "Privé absolu", "Sacré", "Du village"):
+        assert hidden not in page
+
+
+def test_media_of_restricted_items_are_refused(client, app, archive):
+    from sqlalchemy import select
+
+    from archive.db import db
+    from archive.models import Item, Media
+
+    public_media = db.session.scalar(select(Media.public_id).join(Item).where(Item.public_id == "tw-tale-0001", Media.kind == "audio"))
+    draft_media = db.session.scalar(select(Media.public_id).join(Item).where(Item.public_id == "tw-draft-0001"))
+    assert client.get(f"/media/{public_media}").status_code == 200
+    assert client.get(f"/media/{draft_media}").status_code == 404
+
+
+def test_media_support_range_requests_and_etags(client, archive):
+    from sqlalchemy import select
+
+    from archive.db import db
+    from archive.models import Media
+
+    media = db.session.scalar(select(Media).where(Media.kind == "audio"))
+    whole = client.get(f"/media/{media.public_id}")
+    assert whole.headers["Content-Type"] == "audio/wav" and whole.headers["ETag"] == f'"{media.sha256}"'
+    part = client.get(f"/media/{media.public_id}", headers={"Range": "bytes=0-99"})
+    assert part.status_code == 206 and len(part.data) == 100 and part.data == whole.data[:100]
+    beyond = client.get(f"/media/{media.public_id}", headers={"Range": f"bytes={len(whole.data) + 10}-"})
+    assert beyond.status_code == 416
+    assert client.get(f"/media/{media.public_id}", headers={"If-None-Match": f'"{media.sha256}"'}).status_code == 304
+
+
+@pytest.mark.parametrize("query", ["page=0", "page=abc", "page=-3", "kind=saga"])
+def test_bad_parameters_give_a_400_page_not_a_500(client, archive, query):
+    response = client.get(f"/items?{query}")
+    assert response.status_code == 400
+    assert "Erreur 400" in response.get_data(as_text=True)
+
+
+def test_errors_answer_json_to_api_clients(client, archive):
+    response = client.get("/items/nothing-here", headers={"Accept": "application/json"})
+    assert response.status_code == 404 and response.json["message"] == "No such item."
+
+
+def test_pagination(client, app, make_package):
+    import_package(make_package([tale(f"tw-many-{n:04d}", annotations=[], media=[]) for n in range(30)], files={}))
+    first = client.get("/items").get_data(as_text=True)
+    second = client.get("/items?page=2").get_data(as_text=True)
+    assert "30 documents" in first and "page 1 / 2" in first and "page 2 / 2" in second
+    assert first.count('class="card"') == 24 and second.count('class="card"') == 6

@@ -1,0 +1,215 @@
+"""Fixtures: an app on a migrated database (SQLite by default, PostgreSQL when TWIZA_TEST_DATABASE_URL
+names one), its client and CLI runner, packages to import, and the shared data folder."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import struct
+import uuid
+import zlib
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from app import create_app
+from archive.db import db
+
+ROOT = Path(__file__).resolve().parents[1]
+TEST_DATABASE_URL = os.environ.get("TWIZA_TEST_DATABASE_URL")
+KEEP_TABLES = {"licences", "alembic_version"}  # seeded by the migration
+
+
+def pytest_report_header(config: Any) -> str:
+    return f"twiza database: {TEST_DATABASE_URL or 'SQLite (a file per test)'}"
+
+
+def _app_for(data_dir: Path, database_url: str | None, **extra: Any):
+    settings = {"TESTING": True, "DATA_DIR": str(data_dir), "SECRET_KEY": "test", "DATABASE_URL": database_url}
+    settings.update(extra)
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str | None:
+    """Migrate once per run: a template SQLite file copied per test, or the PostgreSQL test database."""
+    if TEST_DATABASE_URL:
+        engine = sa.create_engine(TEST_DATABASE_URL)
+        with engine.begin() as connection:
+            connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+            connection.execute(sa.text("CREATE SCHEMA public"))
+        engine.dispose()
+        app = _app_for(tmp_path_factory.mktemp("template"), TEST_DATABASE_URL)
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+        return None
+    data_dir = tmp_path_factory.mktemp("template")
+    app = _app_for(data_dir, None)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return str(data_dir / "twiza.sqlite3")
+
+
+def _empty_postgres_tables() -> None:
+    # DELETE, not TRUNCATE ... CASCADE, which would also empty the licences (they reference agents).
+    from archive.db import Base
+
+    engine = sa.create_engine(TEST_DATABASE_URL)
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name not in KEEP_TABLES:
+                connection.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path: Path, migrated_template: str | None):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    if TEST_DATABASE_URL:
+        _empty_postgres_tables()
+    else:
+        shutil.copyfile(migrated_template, data_dir / "twiza.sqlite3")
+    app = _app_for(data_dir, TEST_DATABASE_URL)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    path = Path(os.environ.get("TWIZA_SHARED_DIR", ROOT.parent / "shared"))
+    if not path.is_dir():
+        pytest.skip(f"the shared data folder {path} is absent (set TWIZA_SHARED_DIR)")
+    return path
+
+
+# ------------------------------------------------------------------------------------------ packages
+
+
+def tiny_png(width: int = 4, height: int = 3) -> bytes:
+    """A valid PNG of ``width`` x ``height`` grey pixels, built without an image library."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    raw = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def tiny_wav(seconds: float = 2.0, rate: int = 8000) -> bytes:
+    import io
+    import wave
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(b"\x00\x00" * int(seconds * rate))
+    return buffer.getvalue()
+
+
+def tale(item_id: str = "tw-tale-0001", **overrides: Any) -> dict[str, Any]:
+    """A valid package line: a Darija tale with an audio file, a transcription and a translation."""
+    line = {
+        "id": item_id,
+        "kind": "tale",
+        "title": [{"value": "حكاية الحوت", "lang": "ary-Arab"}, {"value": "7ekayat l7out", "lang": "ary-Latn"},
+                  {"value": "Le conte du poisson", "lang": "fr"}],
+        "summary": [{"value": "Un pêcheur d'Essaouira et un poisson qui parle.", "lang": "fr"}],
+        "text": [{"value": "كان يا ما كان واحد الصياد", "lang": "ary-Arab"}],
+        "languages": ["ary-Arab"],
+        "region": "marrakech-safi",
+        "place": [{"value": "الصويرة", "lang": "ary-Arab"}, {"value": "Essaouira", "lang": "fr"}],
+        "coordinates": {"lat": 31.51, "lon": -9.77},
+        "date": "1978~",
+        "subjects": ["sea", "fishing"],
+        "community": {"name": "Fishers of Essaouira", "id": "fishers-essaouira"},
+        "collections": ["coastal-tales"],
+        "license": "CC-BY-4.0",
+        "access": "public",
+        "labels": ["TK-A"],
+        "status": "published",
+        "contributors": [{"name": "Lalla Rqia", "role": "nrt"}, {"name": "Samir Oubella", "role": "trc", "id": "samir"}],
+        "media": [{"path": "media/tale.wav", "label": [{"value": "Enregistrement", "lang": "fr"}]},
+                  {"path": "media/drawing.png", "creator": {"name": "Samir Oubella", "id": "samir"}}],
+        "annotations": [
+            {"media": 0, "motivation": "supplementing", "selector": "t=0,1.5",
+             "body": {"value": "كان يا ما كان", "lang": "ary-Arab"}, "creator": {"name": "Samir Oubella", "id": "samir"}},
+            {"media": 0, "motivation": "supplementing", "selector": "t=0,1.5",
+             "body": {"value": "Il était une fois", "lang": "fr"}},
+            {"media": 1, "motivation": "tagging", "tag": "fish", "selector": "xywh=0,0,2,2"},
+        ],
+        "source": "Fieldwork 2024",
+    }
+    line.update(overrides)
+    return line
+
+
+@pytest.fixture
+def make_package(tmp_path: Path) -> Callable[..., Path]:
+    """Write a package: ``make_package([line, ...], files={"media/x.png": bytes}, name=...)``."""
+    def make(lines: list[Any], files: dict[str, bytes] | None = None, name: str | None = None,
+             agents: list[dict[str, Any]] | None = None, collections: list[dict[str, Any]] | None = None) -> Path:
+        root = tmp_path / (name or f"package-{uuid.uuid4().hex[:8]}")
+        root.mkdir()
+        default_files = {"media/tale.wav": tiny_wav(), "media/drawing.png": tiny_png()}
+        for relative, content in (default_files if files is None else files).items():
+            target = root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        (root / "items.jsonl").write_text(
+            "".join((line if isinstance(line, str) else json.dumps(line, ensure_ascii=False)) + "\n" for line in lines),
+            encoding="utf-8",
+        )
+        for file_name, rows in (("agents.jsonl", agents), ("collections.jsonl", collections)):
+            if rows is not None:
+                (root / file_name).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        return root
+
+    return make
+
+
+def archive_state() -> dict[str, Any]:
+    """Every row of every table and every file of the media store: equal states mean nothing changed."""
+    from flask import current_app
+
+    state: dict[str, Any] = {}
+    inspector = sa.inspect(db.engine)
+    for table_name in sorted(inspector.get_table_names()):
+        table = sa.Table(table_name, sa.MetaData(), autoload_with=db.engine)
+        rows = db.session.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
+        state[table_name] = [tuple(map(str, row)) for row in rows]
+    media_root = Path(current_app.config["DATA_DIR"]) / "media"
+    state["files"] = sorted(str(p.relative_to(media_root)) for p in media_root.rglob("*")) if media_root.exists() else []
+    return state
+
+
+def empty_archive() -> None:
+    """Delete every row but the seeded licences, and the media store: an archive as after `db upgrade`."""
+    from flask import current_app
+
+    from archive.db import Base
+
+    for table in reversed(Base.metadata.sorted_tables):
+        if table.name not in KEEP_TABLES:
+            db.session.execute(table.delete())
+    db.session.commit()
+    shutil.rmtree(Path(current_app.config["DATA_DIR"]) / "media", ignore_errors=True)
