@@ -1,6 +1,7 @@
 """`flask --app app archive ...`: import, export and check, calling the services."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -25,7 +26,7 @@ def import_command(path: Path) -> None:
     def start(total: int) -> None:
         nonlocal bar
         click.echo(f"{path}: package valid, {total} items")
-        bar = click.progressbar(length=total, label="importing", file=click.get_text_stream("stderr"))
+        bar = click.progressbar(length=total, label="importing", file=sys.stderr)
         bar.__enter__()
 
     try:
@@ -58,7 +59,7 @@ def export_command(path: Path) -> None:
 
     total = db.session.scalar(select(func.count(Item.id)))
     try:
-        with click.progressbar(length=total, label="exporting", file=click.get_text_stream("stderr")) as bar:
+        with click.progressbar(length=total, label="exporting", file=sys.stderr) as bar:
             report = export_package(path, progress=bar.update)
     except PackageError as error:
         click.echo(error.message, err=True)
