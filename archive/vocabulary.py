@@ -92,6 +92,7 @@ CULTURAL_LABELS: dict[str, str] = {
     "TK-NC": "TK Non-Commercial",
     "TK-CO": "TK Community Use Only",
     "TK-O": "TK Outreach",
+    "TK-CB": "TK Open to Collaboration",
     "BC-P": "BC Provenance",
     "BC-MC": "BC Multiple Communities",
     "BC-CL": "BC Clan",
@@ -101,6 +102,7 @@ CULTURAL_LABELS: dict[str, str] = {
     "BC-CB": "BC Open to Collaboration",
     "BC-OC": "BC Open to Commercialization",
     "BC-NC": "BC Non-Commercial",
+    "BC-O": "BC Outreach",
 }
 
 # Primary language subtags the archive accepts, with their English names.

@@ -131,7 +131,9 @@ def _read_jsonl(root: Path, name: str, errors: _Errors, *, required: bool) -> li
     except UnicodeDecodeError as exc:
         errors.add(name, None, "(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
         return []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    # Only "\n" ends a line: str.splitlines() would also split inside values holding U+2028 or U+0085.
+    for number, raw in enumerate(text.split("\n"), start=1):
+        raw = raw.removesuffix("\r")
         if not raw.strip():
             continue
         try:
@@ -159,6 +161,7 @@ class _PackageReader:
         self.max_bytes = current_app.config["MAX_MEDIA_BYTES"]
         self.max_pixels = current_app.config["MAX_IMAGE_PIXELS"]
         self._probes: dict[Path, tuple[str, Any] | str] = {}
+        self.access_communities: list[tuple[_Line, str]] = []
 
     def read(self) -> _Plan:
         if not self.root.is_dir():
@@ -181,6 +184,7 @@ class _PackageReader:
                 continue
             seen_ids[record["id"]] = line.number
             self.plan.items.append((line, record))
+        self._check_access_communities()
         self._check_collection_orders(collection_lines, seen_ids)
         self._check_identifier_clashes()
         if self.errors.messages:
@@ -323,7 +327,7 @@ class _PackageReader:
         record["license"] = data["license"]
         access = data.get("access", "public")
         if access.startswith("community:"):
-            self._agent(line, "access", {"id": access.split(":", 1)[1], "name": access.split(":", 1)[1]}, kind="community")
+            self.access_communities.append((line, access.split(":", 1)[1]))
         record["access"] = access
         labels = data.get("labels", [])
         for index, label in enumerate(labels):
@@ -486,6 +490,21 @@ class _PackageReader:
             elif measured.duration_seconds is not None and end > measured.duration_seconds + 0.5:
                 self.errors.add(line.file, line.number, path,
                                 f"time range {numbers} ends after the recording ({measured.duration_seconds} s)")
+
+    def _check_access_communities(self) -> None:
+        """community:<slug> must name a community the package or the archive defines."""
+        for line, slug in self.access_communities:
+            record = self.plan.agents.get(slug)
+            if record is None:
+                existing = db.session.scalar(select(Agent).where(Agent.slug == slug))
+                record = records.agent_record(existing) if existing else None
+                if record is not None:
+                    self.plan.agents[slug] = record
+            if record is None:
+                self.errors.add(line.file, line.number, "access",
+                                f"unknown community {slug!r}: define it in agents.jsonl (kind community)")
+            elif record["kind"] != "community":
+                self.errors.add(line.file, line.number, "access", f"agent {slug!r} is a {record['kind']}, not a community")
 
     def _check_collection_orders(self, collection_lines: list[_Line], item_lines: dict[str, int]) -> None:
         for line in collection_lines:

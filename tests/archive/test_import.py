@@ -61,6 +61,8 @@ def test_a_valid_package_is_imported_with_all_its_layers(app, make_package):
         (tale(status="lost"), "status", "'lost' is not one of"),
         (tale(coordinates={"lat": 95, "lon": 0}), "coordinates.lat", "maximum"),
         (tale(surprise=True), "(line)", "Additional properties"),
+        (tale(access="community:nobody-knows"), "access", "unknown community 'nobody-knows'"),
+        (tale(access="community:samir"), "access", "agent 'samir' is a person, not a community"),
     ],
 )
 def test_each_error_is_reported_with_line_and_field_and_nothing_changes(app, make_package, line, field, fragment):
@@ -204,3 +206,14 @@ def test_a_changed_file_replaces_the_media_record_and_keeps_the_old_blob(app, ma
     from archive.storage import media_store
 
     assert media_store().exists(old_sha)  # a revision still names it
+
+
+def test_values_holding_unicode_line_separators_survive_import_and_export(app, make_package, tmp_path):
+    from archive.services.packages import export_package
+
+    line = tale(summary=[{"value": "première ligne\u2028seconde\u0085troisième", "lang": "fr"}])
+    import_package(make_package([line]))
+    export_package(tmp_path / "out")
+    assert not import_package(tmp_path / "out").changed
+    item = db.session.scalar(select(Item))
+    assert item.summary[0]["value"] == "première ligne\u2028seconde\u0085troisième"
