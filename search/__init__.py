@@ -1,0 +1,1 @@
+"""Search: full-text indexing and the analysis of Moroccan languages and scripts."""
