@@ -34,3 +34,9 @@ DEFAULT_LICENSE = "CC-BY-4.0"
 
 SITE_NAME = "Twiza"
 """Name of the archive, shown in pages and in attributions."""
+
+INTERFACE_LANGUAGES = ["fr", "ar", "en", "zgh"]
+"""Languages of the interface, in the order the switcher shows them (content has its own tags)."""
+
+DEFAULT_INTERFACE_LANGUAGE = "fr"
+"""Interface language when neither the visitor's choice nor the browser's preference decides."""

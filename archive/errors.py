@@ -28,6 +28,12 @@ class InvalidInput(ArchiveError):
     status_code = 422
 
 
+class InvalidQuery(ArchiveError):
+    """A request's parameters make no sense (unknown facet value, page 0 ...)."""
+
+    status_code = 400
+
+
 class Conflict(ArchiveError):
     status_code = 409
 

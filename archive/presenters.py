@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from archive.licensing import reuses
 from archive.models import Agent, Item, Licence
 from archive.vocabulary import ROLES, direction_of, script_of
 
@@ -32,6 +33,7 @@ class Credit:
     agent_slug: str
     roles: list[str]
     knowledge_holder: bool
+    translated_into: list[str] = field(default_factory=list)  # language tags of their translations
 
 
 @dataclass
@@ -41,37 +43,44 @@ class Credits:
     data_workers: list[Credit] = field(default_factory=list)
 
 
-def _credit_lines(pairs: list[tuple[Agent, str]], knowledge_holder: bool) -> list[Credit]:
-    by_agent: dict[int, tuple[Agent, list[str]]] = {}
-    for agent, role in pairs:
-        roles = by_agent.setdefault(agent.id, (agent, []))[1]
+def _credit_lines(pairs: list[tuple[Agent, str, str | None]], knowledge_holder: bool) -> list[Credit]:
+    """One line per agent, in order of first appearance; agents who withdrew consent are left out."""
+    by_agent: dict[int, tuple[Agent, list[str], list[str]]] = {}
+    for agent, role, language in pairs:
+        if agent.consent_withdrawn:
+            continue
+        _agent, roles, languages = by_agent.setdefault(agent.id, (agent, [], []))
         if role not in roles:
             roles.append(role)
-    return [Credit(agent.credited_name, agent.slug, roles, knowledge_holder) for agent, roles in by_agent.values()]
+        if role == "trl" and language and language not in languages:
+            languages.append(language)
+    return [Credit(agent.credited_name, agent.slug, roles, knowledge_holder, languages)
+            for agent, roles, languages in by_agent.values()]
 
 
 def item_credits(item: Item) -> Credits:
     """Knowledge holders and community first, then each data worker with the layers they made."""
-    holders: list[tuple[Agent, str]] = []
-    workers: list[tuple[Agent, str]] = []
+    holders: list[tuple[Agent, str, str | None]] = []
+    workers: list[tuple[Agent, str, str | None]] = []
     for contribution in item.contributions:
         role = ROLES.get(contribution.role)
-        (holders if role and role.knowledge_holder else workers).append((contribution.agent, contribution.role))
+        (holders if role and role.knowledge_holder else workers).append((contribution.agent, contribution.role, None))
     for media in item.media:
         if media.creator is not None:
-            workers.append((media.creator, "pht" if media.kind == "image" else "rcd"))
+            workers.append((media.creator, "pht" if media.kind == "image" else "rcd", None))
     for annotation in item.annotations:
         if annotation.status != "approved":
             continue
         if annotation.creator is not None:
-            workers.append((annotation.creator, _annotation_role(annotation, item)))
+            workers.append((annotation.creator, annotation_role(annotation, item), annotation.body_language))
         if annotation.reviewer is not None:
-            workers.append((annotation.reviewer, "rev"))
+            workers.append((annotation.reviewer, "rev", None))
     community = item.community.credited_name if item.community else None
     return Credits(_credit_lines(holders, True), community, _credit_lines(workers, False))
 
 
-def _annotation_role(annotation: Any, item: Item) -> str:
+def annotation_role(annotation: Any, item: Item) -> str:
+    """The MARC role of an annotation's creator: transcriber, translator or annotator."""
     if annotation.motivation != "supplementing":
         return "ann"
     content = {tag.split("-")[0] for tag in item.languages or []}
@@ -89,11 +98,11 @@ class LicenceSummary:
     attribution: bool
 
 
-def licence_summary(licence: Licence) -> LicenceSummary:
+def licence_summary(licence: Licence, labels: list[str] | None = None) -> LicenceSummary:
     """Plain answers to 'may I show it in class, use it commercially, adapt it?'."""
-    in_class = licence.kind in ("cc", "public-domain") or licence.id == "InC-EDU"
-    return LicenceSummary(licence, in_class, licence.commercial_use, licence.derivatives, licence.share_alike,
-                          licence.attribution)
+    allowed = reuses(licence, labels or [])
+    return LicenceSummary(licence, "education" in allowed, "commercial" in allowed, "remix" in allowed,
+                          licence.share_alike, licence.attribution)
 
 
 def attribution_line(item: Item, site_name: str, url: str) -> str:
@@ -114,3 +123,54 @@ def attribution_line(item: Item, site_name: str, url: str) -> str:
     if workers:
         line += f" Data work: {workers}."
     return line
+
+
+@dataclass(frozen=True)
+class ParallelText:
+    """An item's texts side by side: one column per language, one row per segment (paragraph)."""
+
+    columns: list[LocalizedValue]
+    rows: list[list[LocalizedValue | None]]
+
+
+def parallel_text(values: list[dict[str, str]] | None, originals: list[str] | None = None) -> ParallelText:
+    """Columns in order: the originals (the item's content languages), then the translations."""
+    columns = localized(values)
+    original = {tag.split("-")[0] for tag in originals or []}
+    columns.sort(key=lambda v: v.lang.split("-")[0] not in original)
+    split = [[part.strip() for part in v.value.split("\n") if part.strip()] for v in columns]
+    height = max((len(parts) for parts in split), default=0)
+    rows = [
+        [LocalizedValue(parts[i], column.lang) if i < len(parts) else None for column, parts in zip(columns, split)]
+        for i in range(height)
+    ]
+    return ParallelText(columns, rows)
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: float
+    end: float
+    values: list[LocalizedValue]  # the transcription first, then translations
+
+
+def timed_segments(media: Any, item: Item) -> list[Segment]:
+    """The approved, time-coded transcriptions and translations of a recording, grouped by time range."""
+    groups: dict[tuple[float, float], list[LocalizedValue]] = {}
+    for annotation in item.annotations:
+        if (annotation.media_id != media.id or annotation.status != "approved" or not annotation.selector
+                or not annotation.selector.startswith("t=") or annotation.body_value is None):
+            continue
+        start, end = (float(v) for v in annotation.selector[2:].split(","))
+        groups.setdefault((start, end), []).append(LocalizedValue(annotation.body_value, annotation.body_language))
+    original = {tag.split("-")[0] for tag in item.languages or []}
+    return [
+        Segment(start, end, sorted(values, key=lambda v: v.lang.split("-")[0] not in original))
+        for (start, end), values in sorted(groups.items())
+    ]
+
+
+def image_regions(media: Any, item: Item) -> list[Any]:
+    """The approved annotations of an image that select a region of it (xywh=)."""
+    return [a for a in item.annotations if a.media_id == media.id and a.status == "approved"
+            and (a.selector or "").startswith("xywh=")]

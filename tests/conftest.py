@@ -33,6 +33,21 @@ def _app_for(data_dir: Path, database_url: str | None, **extra: Any):
     return create_app(settings)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations() -> None:
+    """The interface catalogs, compiled as ./twiza does, so that a bare `pytest` sees them too."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in (ROOT / "archive" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+            with open(po_path, "rb") as po_file:
+                catalog = read_po(po_file)
+            with open(mo_path, "wb") as mo_file:
+                write_mo(mo_file, catalog, use_fuzzy=True)
+
+
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str | None:
     """Migrate once per run: a template SQLite file copied per test, or the PostgreSQL test database."""

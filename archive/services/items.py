@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from archive.db import db
-from archive.models import Item, Media
+from archive.models import CollectionMembership, Item, Media
 from archive.services.access import check_can_view, visible_items_clause
 from archive.services.packages import _item_loading
 
@@ -25,8 +25,9 @@ class ItemPage:
         return max(1, -(-self.total // self.per_page))
 
 
-def list_items(viewer: Any, *, page: int = 1, per_page: int = 24, kind: str | None = None) -> ItemPage:
-    """The items ``viewer`` may see, newest dates first, one page of them."""
+def list_items(viewer: Any, *, page: int = 1, per_page: int = 24, kind: str | None = None,
+               sort: str = "date") -> ItemPage:
+    """The items ``viewer`` may see, one page of them: newest dates first, or last added ('recent')."""
     condition = visible_items_clause(viewer)
     if kind:
         condition = condition & (Item.kind == kind)
@@ -34,7 +35,8 @@ def list_items(viewer: Any, *, page: int = 1, per_page: int = 24, kind: str | No
     items = db.session.scalars(
         select(Item)
         .where(condition)
-        .order_by(Item.date_start.desc().nulls_last(), Item.public_id)
+        .order_by(*((Item.created_at.desc(), Item.id.desc()) if sort == "recent"
+                    else (Item.date_start.desc().nulls_last(), Item.public_id)))
         .offset((page - 1) * per_page)
         .limit(per_page)
         .options(*_item_loading())
@@ -83,3 +85,51 @@ def holdings(viewer: Any) -> Holdings:
         by_region=sorted(((r, c) for r, c in by_region), key=lambda rc: -rc[1]),
         by_language=languages.most_common(),
     )
+
+
+def related_items(item: Item, viewer: Any, limit: int = 6) -> list[Item]:
+    """Visible items sharing the item's collections first, then its kind and region, then its kind."""
+    condition = visible_items_clause(viewer) & (Item.id != item.id)
+    collection_ids = [m.collection_id for m in item.memberships]
+    found: list[Item] = []
+    candidates = []
+    if collection_ids:
+        candidates.append(select(Item).join(CollectionMembership).where(
+            condition, CollectionMembership.collection_id.in_(collection_ids)).order_by(CollectionMembership.position))
+    if item.region:
+        candidates.append(select(Item).where(condition, Item.kind == item.kind, Item.region == item.region))
+    candidates.append(select(Item).where(condition, Item.kind == item.kind).order_by(Item.date_start.desc().nulls_last()))
+    for statement in candidates:
+        for candidate in db.session.scalars(statement.limit(limit * 2)).unique():
+            if candidate not in found:
+                found.append(candidate)
+            if len(found) >= limit:
+                return found
+    return found
+
+
+def items_in_order(public_ids: list[str], viewer: Any) -> list[Item]:
+    """The items among ``public_ids`` that ``viewer`` may see, in the given order; others are left out
+    silently, so a shared list reveals nothing about hidden items."""
+    rows = db.session.scalars(
+        select(Item).where(Item.public_id.in_(public_ids), visible_items_clause(viewer)).options(*_item_loading())
+    )
+    by_id = {item.public_id: item for item in rows}
+    return [by_id[i] for i in dict.fromkeys(public_ids) if i in by_id]
+
+
+def featured_items(viewer: Any, limit: int = 6) -> list[Item]:
+    """The first visible item of each collection: what the curators put at the head of their collections."""
+    condition = visible_items_clause(viewer)
+    rows = db.session.execute(
+        select(CollectionMembership.collection_id, Item.id).join(Item).where(condition)
+        .order_by(CollectionMembership.collection_id, CollectionMembership.position)
+    ).all()
+    firsts: list[int] = []
+    seen: set[int] = set()
+    for collection_id, item_id in rows:
+        if collection_id not in seen and item_id not in firsts:
+            seen.add(collection_id)
+            firsts.append(item_id)
+    items = {i.id: i for i in db.session.scalars(select(Item).where(Item.id.in_(firsts[:limit])).options(*_item_loading()))}
+    return [items[i] for i in firsts[:limit]]

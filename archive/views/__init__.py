@@ -3,14 +3,28 @@ from __future__ import annotations
 
 from flask import Flask
 
+from archive.views import labels
 from archive.vocabulary import KINDS, LANGUAGES, REGIONS, ROLES, direction_of
 
 
 def init_app(app: Flask) -> None:
+    from archive.views.community import community
+    from archive.views.language import language
     from archive.views.public import public
+    from archive.views.teachers import teachers
 
     app.register_blueprint(public)
+    app.register_blueprint(language)
+    app.register_blueprint(community)
+    app.register_blueprint(teachers)
     app.jinja_env.globals.update(KINDS=KINDS, REGIONS=REGIONS, ROLES=ROLES, LANGUAGES=LANGUAGES,
                                  SITE_NAME=app.config["SITE_NAME"])
     app.jinja_env.filters["dir"] = direction_of
-    app.jinja_env.filters["role_labels"] = lambda codes: ", ".join(ROLES[c].label if c in ROLES else c for c in codes)
+    app.jinja_env.filters["role_labels"] = lambda codes: ", ".join(labels.label_of(labels.ROLE_LABELS, c) for c in codes)
+    app.jinja_env.filters["kind_label"] = lambda code: labels.label_of(labels.KIND_LABELS, code)
+    app.jinja_env.filters["region_label"] = lambda code: labels.label_of(labels.REGION_LABELS, code)
+    app.jinja_env.filters["media_kind_label"] = lambda code: labels.label_of(labels.MEDIA_KIND_LABELS, code)
+    app.jinja_env.filters["motivation_label"] = lambda code: labels.label_of(labels.MOTIVATION_LABELS, code)
+    app.jinja_env.filters["language_label"] = labels.language_label
+    app.jinja_env.filters["timecode"] = lambda seconds: f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
+    app.jinja_env.globals["CULTURAL_LABEL_TEXTS"] = labels.CULTURAL_LABEL_TEXTS

@@ -1,13 +1,26 @@
 """The public pages: home, the list of items, an item, its media files."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, send_file, url_for
-from werkzeug.exceptions import BadRequest
+import datetime as dt
+import json
 
-from archive.presenters import attribution_line, item_credits, licence_summary, localized
+from flask import Blueprint, Response, current_app, render_template, request, send_file, url_for
+
+from archive import citations
+from archive.i18n import current_language
+from archive.presenters import (
+    attribution_line,
+    image_regions,
+    item_credits,
+    licence_summary,
+    localized,
+    parallel_text,
+    timed_segments,
+)
+from archive.services.derivatives import image_derivative, widths_for
 from archive.services import items as item_service
+from archive.services.browse import BrowseQuery, browse, facet_value_names
 from archive.storage import media_store
-from archive.vocabulary import KINDS
 
 public = Blueprint("public", __name__)
 
@@ -16,42 +29,62 @@ def _viewer():
     return None  # accounts arrive with the data workers' issue; until then everyone is a visitor
 
 
-def _positive_int(name: str, default: int) -> int:
-    raw = request.args.get(name, str(default))
-    if not raw.isdigit() or int(raw) < 1:
-        raise BadRequest(f"'{name}' must be a whole number of at least 1, not {raw!r}.")
-    return int(raw)
-
-
 @public.get("/")
 def home():
     holdings = item_service.holdings(_viewer())
-    recent = item_service.list_items(_viewer(), per_page=8)
-    return render_template("public/home.html", holdings=holdings, recent=recent.items, localized=localized)
+    recent = item_service.list_items(_viewer(), per_page=8, sort="recent")
+    return render_template("public/home.html", holdings=holdings, recent=recent.items, localized=localized,
+                           featured=item_service.featured_items(_viewer()))
 
 
 @public.get("/items")
 def item_list():
-    page = _positive_int("page", 1)
-    kind = request.args.get("kind") or None
-    if kind is not None and kind not in KINDS:
-        raise BadRequest(f"Unknown kind {kind!r}; choose one of {', '.join(KINDS)}.")
-    result = item_service.list_items(_viewer(), page=page, per_page=current_app.config["ITEMS_PER_PAGE"], kind=kind)
-    return render_template("public/items.html", result=result, kind=kind, localized=localized)
+    query = BrowseQuery.from_args(request.args, per_page=current_app.config["ITEMS_PER_PAGE"])
+    result = browse(_viewer(), query)
+    return render_template("public/items.html", result=result, query=query, localized=localized,
+                           facet_names=facet_value_names())
 
 
 @public.get("/items/<public_id>")
 def item_page(public_id: str):
     item = item_service.get_item(public_id, _viewer())
-    url = url_for("public.item_page", public_id=item.public_id, _external=True)
+    citation = _citation(item)
     return render_template(
         "public/item.html",
         item=item,
         localized=localized,
         credits=item_credits(item),
-        licence=licence_summary(item.licence),
-        attribution=attribution_line(item, current_app.config["SITE_NAME"], url),
+        licence=licence_summary(item.licence, item.labels),
+        attribution=attribution_line(item, current_app.config["SITE_NAME"], citation.url),
+        citation=citations.formatted(citation),
+        parallel=parallel_text(item.text, item.languages),
+        segments={m.id: timed_segments(m, item) for m in item.media if m.kind in ("audio", "video")},
+        widths={m.id: widths_for(m) for m in item.media if m.kind == "image"},
+        image_regions={m.id: image_regions(m, item) for m in item.media if m.kind == "image"},
+        related=item_service.related_items(item, _viewer()),
     )
+
+
+CITATION_FORMATS = {
+    "bib": ("application/x-bibtex", citations.bibtex),
+    "ris": ("application/x-research-info-systems", citations.ris),
+    "csl.json": ("application/vnd.citationstyles.csl+json", lambda c: json.dumps([citations.csl_json(c)], ensure_ascii=False, indent=2)),
+}
+
+
+@public.get("/items/<public_id>/cite.<any(bib, ris, 'csl.json'):fmt>")
+def item_citation(public_id: str, fmt: str):
+    item = item_service.get_item(public_id, _viewer())
+    mimetype, render = CITATION_FORMATS[fmt]
+    response = Response(render(_citation(item)), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{citations.filename_stem(item)}.{fmt}"'
+    return response
+
+
+def _citation(item):
+    url = url_for("public.item_page", public_id=item.public_id, _external=True)
+    return citations.citation_data(item, url=url, site_name=current_app.config["SITE_NAME"], accessed=dt.date.today(),
+                                   preferred_languages=(current_language(), "fr", "en"))
 
 
 @public.get("/media/<public_id>")
@@ -65,4 +98,12 @@ def media_file(public_id: str):
         max_age=3600,
     )
     response.headers["Digest"] = f"sha-256={media.sha256}"
+    return response
+
+
+@public.get("/media/<public_id>/w<int:width>.jpg")
+def media_derivative(public_id: str, width: int):
+    media = item_service.get_media(public_id, _viewer())
+    response = send_file(image_derivative(media, width), mimetype="image/jpeg", conditional=True,
+                         etag=f"{media.sha256}-{width}", max_age=30 * 24 * 3600)
     return response

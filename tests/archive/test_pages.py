@@ -24,7 +24,7 @@ def archive(app, make_package):
 
 def test_home_counts_only_what_a_visitor_may_see(client, archive):
     page = client.get("/").get_data(as_text=True)
-    assert "<strong>1</strong> documents publiés" in page
+    assert "<strong>1</strong> document publié" in page
     for hidden in ("Pour les inscrits", "Brouillon secret", "Privé absolu", "Sacré", "Du village"):
         assert hidden not in page
 
@@ -43,11 +43,12 @@ def test_item_page_sets_lang_and_dir_on_every_value_and_credits_people(client, a
     assert response.status_code == 200
     assert '<h1 lang="ary-Arab" dir="rtl">حكاية الحوت</h1>' in page
     assert '<p lang="fr" dir="ltr" class="alt-title">Le conte du poisson</p>' in page
-    assert '<div class="text" lang="ary-Arab" dir="rtl">' in page
-    assert re.search(r'<span lang="fr" dir="ltr">Il était une fois</span>', page)
-    assert "Lalla Rqia — narrator" in page
-    assert "Samir Oubella — transcriber, photographer" in page
-    assert "Communauté : Fishers of Essaouira" in page
+    assert '<p role="cell" lang="ary-Arab" dir="rtl">كان يا ما كان واحد الصياد</p>' in page
+    assert '<p lang="fr" dir="ltr">Il était une fois</p>' in page  # the transcript's translation
+    assert re.search(r'<li data-start="0.0" data-end="1.5">\s*<button type="button" class="seek" data-start="0.0"', page)
+    assert re.search(r'data-agent="lalla-rqia"><a href="/contributors/lalla-rqia">Lalla Rqia</a> — narrat', page)
+    assert re.search(r'data-agent="samir"><a href="/contributors/samir">Samir Oubella</a> — transcript[^,]+, photograph', page)
+    assert "Fishers of Essaouira" in page
     assert 'href="http://creativecommons.org/licenses/by/4.0/"' in page
     assert "CC BY 4.0" in page
 

@@ -1,0 +1,54 @@
+// Twiza's own script, kept small: time-coded transcripts that follow the player, and the teacher's
+// selection (kept in this browser only, shared as a link). Pages work without it.
+(function () {
+  "use strict";
+
+  // Transcripts: highlight the segment being played; a click on a segment's time seeks there.
+  document.querySelectorAll("ol.transcript").forEach(function (list) {
+    var player = document.querySelector('[data-player="' + list.dataset.for + '"]');
+    if (!player) return;
+    var segments = Array.prototype.slice.call(list.querySelectorAll("li[data-start]"));
+    player.addEventListener("timeupdate", function () {
+      var t = player.currentTime;
+      segments.forEach(function (li) {
+        var active = t >= parseFloat(li.dataset.start) && t < parseFloat(li.dataset.end);
+        li.classList.toggle("active", active);
+        if (active) li.setAttribute("aria-current", "true"); else li.removeAttribute("aria-current");
+      });
+    });
+    list.addEventListener("click", function (event) {
+      var button = event.target.closest("button.seek");
+      if (!button) return;
+      player.currentTime = parseFloat(button.dataset.start);
+      player.play();
+    });
+  });
+
+  // The selection: a list of item identifiers in localStorage.
+  var KEY = "twiza.selection";
+  function read() {
+    try { return JSON.parse(localStorage.getItem(KEY)) || []; } catch (e) { return []; }
+  }
+  function write(ids) { localStorage.setItem(KEY, JSON.stringify(ids)); render(); }
+  function render() {
+    var ids = read();
+    document.querySelectorAll("[data-select]").forEach(function (button) {
+      var chosen = ids.indexOf(button.dataset.select) >= 0;
+      button.setAttribute("aria-pressed", chosen ? "true" : "false");
+    });
+    document.querySelectorAll("[data-selection-count]").forEach(function (el) { el.textContent = ids.length; });
+    document.querySelectorAll("a[data-selection-link]").forEach(function (a) {
+      a.href = a.dataset.selectionLink + (ids.length ? "?ids=" + encodeURIComponent(ids.join(",")) : "");
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-select]");
+    if (!button) return;
+    var ids = read(), id = button.dataset.select, at = ids.indexOf(id);
+    if (at >= 0) ids.splice(at, 1); else ids.push(id);
+    write(ids);
+  });
+  var adopt = document.querySelector("[data-adopt-selection]");
+  if (adopt) adopt.addEventListener("click", function () { write(adopt.dataset.adoptSelection.split(",").filter(Boolean)); });
+  render();
+})();
