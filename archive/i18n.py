@@ -9,7 +9,7 @@ from pathlib import Path
 
 from babel import Locale
 from flask import Flask, current_app, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, refresh
 
 LOCALE_COOKIE = "twiza_lang"
 babel = Babel()
@@ -45,6 +45,9 @@ def init_app(app: Flask) -> None:
     )
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_INTERFACE_LANGUAGE"]
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel caches the locale on the app context, which outlives one request when a context was
+    # already pushed (CLI, tests): decide afresh for every request.
+    app.before_request(refresh)
     app.jinja_env.globals.update(
         current_language=current_language,
         current_direction=current_direction,

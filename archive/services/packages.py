@@ -227,6 +227,12 @@ class _PackageReader:
             self.errors.add(line.file, line.number, "id", f"duplicate agent id {slug!r}")
             return
         record: dict[str, Any] = {"id": slug, "name": data["name"], "kind": data.get("kind", "person")}
+        if data.get("credit_as") in ("pseudonym", "anonymous"):
+            # The id appears in public addresses (/contributors/<id>): it must not give the name away.
+            name_words = {w for w in identifiers.slugify(data["name"]).split("-") if len(w) >= 3}
+            if name_words & set(slug.split("-")):
+                self.errors.add(line.file, line.number, "id",
+                                f"the id {slug!r} reveals the name of an agent credited as {data['credit_as']}; choose a neutral id")
         for key in ("pseudonym",):
             if data.get(key):
                 record[key] = data[key]

@@ -1,7 +1,7 @@
 """HTML blueprints. Thin: parse input, call one service, render."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response, request
 
 from archive.views import labels
 from archive.vocabulary import KINDS, LANGUAGES, REGIONS, ROLES, direction_of
@@ -28,3 +28,14 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["language_label"] = labels.language_label
     app.jinja_env.filters["timecode"] = lambda seconds: f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
     app.jinja_env.globals["CULTURAL_LABEL_TEXTS"] = labels.CULTURAL_LABEL_TEXTS
+
+    @app.after_request
+    def revalidate_pages(response: Response) -> Response:
+        # Pages change with the archive and with the visitor's language: cache them, but revalidate
+        # each time by ETag so that an unchanged page costs a 304.
+        if request.method == "GET" and response.status_code == 200 and response.mimetype == "text/html":
+            response.headers["Cache-Control"] = "no-cache"
+            response.vary.update(("Cookie", "Accept-Language"))
+            response.add_etag()
+            response.make_conditional(request)
+        return response

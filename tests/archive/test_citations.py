@@ -45,14 +45,14 @@ def tale_item(app, make_package) -> Item:
     line = tale()
     line["contributors"] += [
         {"name": "Moha Ou Said", "role": "nrt", "id": "moha-ou-said"},
-        {"name": "Itto Oubaha", "role": "sng", "id": "itto-oubaha"},
+        {"name": "Itto Oubaha", "role": "sng", "id": "kh-anon-1"},
         {"name": "Youssef Ait Lhaj", "role": "col", "id": "youssef-ait-lhaj"},
     ]
     line["annotations"][1]["creator"] = {"name": "Nadia Benjelloun", "id": "nadia-benjelloun"}
     agents = [
         {"id": "moha-ou-said", "name": "Moha Ou Said", "kind": "person",
          "consent": {"given": "2019-03-10", "withdrawn": "2024-01-15"}},
-        {"id": "itto-oubaha", "name": "Itto Oubaha", "kind": "person", "credit_as": "anonymous",
+        {"id": "kh-anon-1", "name": "Itto Oubaha", "kind": "person", "credit_as": "anonymous",
          "consent": {"given": "2021-05-02"}},
         {"id": "youssef-ait-lhaj", "name": "Youssef Ait Lhaj", "kind": "person",
          "consent": {"given": "2019-03-10", "withdrawn": "2024-02-01"}},

@@ -19,7 +19,7 @@ def checksums(folder: Path) -> dict[str, str]:
 def test_export_import_export_round_trips_byte_for_byte(app, make_package, tmp_path):
     collections = [{"slug": "coastal-tales", "title": [{"value": "Contes de la côte", "lang": "fr"},
                                                        {"value": "حكايات الساحل", "lang": "ar"}]}]
-    agents = [{"id": "samir", "name": "Samir Oubella", "kind": "person", "pseudonym": "Sam", "credit_as": "pseudonym",
+    agents = [{"id": "samir", "name": "Abdessamad Oubella", "kind": "person", "pseudonym": "Sam", "credit_as": "pseudonym",
                "region": "souss-massa", "bio": [{"value": "Transcripteur à Agadir.", "lang": "fr"}],
                "orcid": "0000-0002-1825-0097", "consent": {"given": "2024-02-01"}}]
     lines = [tale(), tale("tw-tale-0002", access="community:fishers-essaouira", status="draft"),

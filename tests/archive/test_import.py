@@ -177,7 +177,7 @@ def test_media_are_stored_once_per_content_hash(app, make_package):
 
 
 def test_agents_file_sets_consent_and_pseudonyms(app, make_package):
-    agents = [{"id": "samir", "name": "Samir Oubella", "kind": "person", "pseudonym": "Sam", "credit_as": "pseudonym",
+    agents = [{"id": "samir", "name": "Abdessamad Oubella", "kind": "person", "pseudonym": "Sam", "credit_as": "pseudonym",
                "consent": {"given": "2024-02-01"}},
               {"id": "lalla-rqia", "name": "Lalla Rqia", "kind": "person", "consent": {"given": "2024-01-01", "withdrawn": "2025-06-30"}}]
     import_package(make_package([tale()], agents=agents))
@@ -217,3 +217,10 @@ def test_values_holding_unicode_line_separators_survive_import_and_export(app, m
     assert not import_package(tmp_path / "out").changed
     item = db.session.scalar(select(Item))
     assert item.summary[0]["value"] == "première ligne\u2028seconde\u0085troisième"
+
+
+def test_the_id_of_a_pseudonymous_agent_may_not_reveal_their_name(app, make_package):
+    agents = [{"id": "fatima-alaoui", "name": "Fatima Alaoui", "kind": "person", "pseudonym": "Tamghart",
+               "credit_as": "pseudonym"}]
+    details = refused(make_package([tale()], agents=agents))
+    assert any(d.startswith("agents.jsonl:1: id: the id 'fatima-alaoui' reveals the name") for d in details), details

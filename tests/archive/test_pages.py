@@ -111,3 +111,51 @@ def test_pagination(client, app, make_package):
     second = client.get("/items?page=2").get_data(as_text=True)
     assert "30 documents" in first and "page 1 / 2" in first and "page 2 / 2" in second
     assert first.count('class="card"') == 24 and second.count('class="card"') == 6
+
+
+def test_pages_carry_an_etag_and_answer_304_when_unchanged(client, archive):
+    first = client.get("/items/tw-tale-0001")
+    assert first.headers["ETag"] and "Accept-Language" in first.headers["Vary"]
+    again = client.get("/items/tw-tale-0001", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+
+
+@pytest.mark.parametrize("accept, lang, dir_, word", [("ar", "ar", "rtl", "تصفَّح"), ("en-GB,en;q=0.8", "en", "ltr", "Browse"),
+                                                   ("zgh", "zgh", "ltr", None), ("de", "fr", "ltr", "Parcourir")])
+def test_the_interface_language_follows_the_browser_then_the_switcher(client, archive, accept, lang, dir_, word):
+    page = client.get("/items", headers={"Accept-Language": accept}).get_data(as_text=True)
+    assert f'<html lang="{lang}" dir="{dir_}">' in page
+    if word:
+        assert word in page
+    switched = client.get("/language/ar?next=/items", headers={"Accept-Language": accept})
+    assert switched.status_code == 302 and switched.headers["Location"] == "/items"
+    assert '<html lang="ar" dir="rtl">' in client.get("/items", headers={"Accept-Language": accept}).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil"])
+def test_the_language_switcher_never_redirects_off_site(client, target):
+    response = client.get("/language/en", query_string={"next": target})
+    assert response.headers["Location"] == "/"
+
+
+def test_error_pages_speak_the_visitors_language(client, archive):
+    page = client.get("/items/none-such", headers={"Accept-Language": "ar"}).get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in page and "404" in page
+
+
+def test_citations_download_in_three_formats(client, archive):
+    bib = client.get("/items/tw-tale-0001/cite.bib")
+    assert bib.status_code == 200 and "@misc{tw-tale-0001" in bib.get_data(as_text=True)
+    assert 'filename="twiza-tw-tale-0001.bib"' in bib.headers["Content-Disposition"]
+    ris = client.get("/items/tw-tale-0001/cite.ris").get_data(as_text=True)
+    assert ris.startswith("TY  - ") and "AU  - Lalla Rqia" in ris
+    csl = client.get("/items/tw-tale-0001/cite.csl.json").json
+    assert csl[0]["id"] == "tw-tale-0001" and {"literal": "Lalla Rqia"} in csl[0]["author"]
+    assert client.get("/items/tw-draft-0001/cite.bib").status_code == 404
+
+
+def test_the_selection_shows_only_visible_items_in_the_given_order(client, archive):
+    page = client.get("/selection?ids=tw-draft-0001,tw-tale-0001,tw-private-01").get_data(as_text=True)
+    assert 'data-item="tw-tale-0001"' in page
+    assert "Brouillon secret" not in page and "Privé absolu" not in page
+    assert client.get("/selection?ids=../etc/passwd").status_code == 400
