@@ -159,3 +159,21 @@ def test_the_selection_shows_only_visible_items_in_the_given_order(client, archi
     assert 'data-item="tw-tale-0001"' in page
     assert "Brouillon secret" not in page and "Privé absolu" not in page
     assert client.get("/selection?ids=../etc/passwd").status_code == 400
+
+
+def test_attribution_and_credits_leave_out_who_withdrew_consent(client, app, make_package):
+    agents = [{"id": "kh-withdrawn", "name": "Moha Withdrawn", "kind": "person",
+               "consent": {"given": "2020-01-01", "withdrawn": "2024-01-01"}}]
+    line = tale(contributors=[{"name": "Lalla Rqia", "role": "nrt"}, {"name": "Moha Withdrawn", "role": "sng", "id": "kh-withdrawn"},
+                              {"name": "Samir Oubella", "role": "trc", "id": "samir"}])
+    import_package(make_package([line], agents=agents))
+    page = client.get("/items/tw-tale-0001").get_data(as_text=True)
+    attribution = re.search(r'<textarea id="attribution"[^>]*>([^<]*)</textarea>', page).group(1)
+    assert "Lalla Rqia" in attribution and "Samir Oubella" in attribution and "CC BY 4.0" in attribution
+    assert "Moha" not in page and "kh-withdrawn" not in page
+
+
+def test_related_items_never_include_hidden_ones(client, archive):
+    page = client.get("/items/tw-tale-0001").get_data(as_text=True)
+    for hidden in ("Pour les inscrits", "Brouillon secret", "Privé absolu", "Sacré", "Du village"):
+        assert hidden not in page
