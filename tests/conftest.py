@@ -43,9 +43,9 @@ def compiled_translations() -> None:
         mo_path = po_path.with_suffix(".mo")
         if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
             with open(po_path, "rb") as po_file:
-                catalog = read_po(po_file)
+                catalog = read_po(po_file, locale=po_path.parts[-3])
             with open(mo_path, "wb") as mo_file:
-                write_mo(mo_file, catalog, use_fuzzy=True)
+                write_mo(mo_file, catalog)
 
 
 @pytest.fixture(scope="session")

@@ -177,3 +177,9 @@ def test_related_items_never_include_hidden_ones(client, archive):
     page = client.get("/items/tw-tale-0001").get_data(as_text=True)
     for hidden in ("Pour les inscrits", "Brouillon secret", "Privé absolu", "Sacré", "Du village"):
         assert hidden not in page
+
+
+def test_arabic_plurals_use_their_own_forms(client, app, make_package):
+    import_package(make_package([tale(f"tw-plural-{n:04d}", media=[], annotations=[]) for n in range(5)], files={}))
+    page = client.get("/items", headers={"Accept-Language": "ar"}).get_data(as_text=True)
+    assert "5 وثائق" in page
