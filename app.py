@@ -33,8 +33,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"))
 
+    import search
     from archive import init_app as init_archive
 
+    search.init_app(app)
     init_archive(app)
     _register_error_handlers(app)
     return app

@@ -40,3 +40,6 @@ INTERFACE_LANGUAGES = ["fr", "ar", "en", "zgh"]
 
 DEFAULT_INTERFACE_LANGUAGE = "fr"
 """Interface language when neither the visitor's choice nor the browser's preference decides."""
+
+SEARCH_BACKEND = "whoosh"
+"""Search engine: 'whoosh' (embedded, index in DATA_DIR/search)."""

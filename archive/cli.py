@@ -83,5 +83,39 @@ def demo_command(small: bool) -> None:
                f"{report.items_unchanged} unchanged; {report.files_stored} files stored")
 
 
+@click.group("search", help="Build and check the search index.")
+def search_cli() -> None:
+    pass
+
+
+@search_cli.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the whole search index from the database."""
+    from sqlalchemy import func, select
+
+    from archive.db import db
+    from archive.models import Item
+    from archive.services.indexing import reindex_all
+
+    total = db.session.scalar(select(func.count(Item.id)))
+    with click.progressbar(length=total, label="indexing", file=sys.stderr) as bar:
+        count = reindex_all(progress=bar.update)
+    click.echo(f"search index: {count} items indexed")
+
+
+@search_cli.command("check")
+def check_command() -> None:
+    """Report items missing from the index, stale in it, or indexed but gone; exit 1 if any."""
+    from archive.services.indexing import check_index
+
+    problems = check_index()
+    for kind, ids in problems.items():
+        click.echo(f"{kind}: {len(ids)}" + (f" ({', '.join(ids[:20])}{' ...' if len(ids) > 20 else ''})" if ids else ""))
+    if any(problems.values()):
+        click.echo("run `flask --app app search reindex` to repair", err=True)
+        raise SystemExit(1)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(archive_cli)
+    app.cli.add_command(search_cli)

@@ -2,6 +2,7 @@
 names one), its client and CLI runner, packages to import, and the shared data folder."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -82,9 +83,9 @@ def _empty_postgres_tables() -> None:
     engine.dispose()
 
 
-@pytest.fixture
-def app(tmp_path: Path, migrated_template: str | None):
-    data_dir = tmp_path / "data"
+@contextlib.contextmanager
+def fresh_app(data_dir: Path, migrated_template: str | None):
+    """An app on an empty, migrated archive in ``data_dir``, its app context pushed."""
     data_dir.mkdir()
     if TEST_DATABASE_URL:
         _empty_postgres_tables()
@@ -95,6 +96,12 @@ def app(tmp_path: Path, migrated_template: str | None):
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path: Path, migrated_template: str | None):
+    with fresh_app(tmp_path / "data", migrated_template) as app:
+        yield app
 
 
 @pytest.fixture

@@ -57,3 +57,24 @@ def check_can_view(item: Item | None, viewer: Any) -> Item:
     if not allowed:
         raise AccessDenied("This item is restricted: sign in with an account that may see it.")
     return item
+
+
+def visibility_tokens(item: Item) -> list[str]:
+    """Who may see ``item``, as tokens a search index stores: the same rules as check_can_view."""
+    if item.status != "published" or item.access == "private" or "TK-SS" in (item.labels or []):
+        return ["staff"]
+    if item.access == "community":
+        return [f"community:{item.access_community.slug}"]
+    return [item.access]
+
+
+def viewer_tokens(viewer: Any) -> list[str] | None:
+    """The visibility tokens ``viewer`` may see; None means everything (staff)."""
+    if _is_staff(viewer):
+        return None
+    tokens = ["public"]
+    if viewer is not None:
+        tokens.append("registered")
+        if "researcher" in _roles(viewer):
+            tokens.append("researcher")
+    return tokens

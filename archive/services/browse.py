@@ -30,27 +30,31 @@ class BrowseQuery:
     sort: str = "-date"
     page: int = 1
     per_page: int = 24
+    default_sort: str = "-date"
+    extra: tuple[tuple[str, str], ...] = ()  # other parameters kept in links (the search text)
 
     @classmethod
-    def from_args(cls, args: Any, *, per_page: int) -> "BrowseQuery":
-        """Read a query from request arguments (a MultiDict). Raises InvalidQuery on nonsense."""
+    def from_args(cls, args: Any, *, per_page: int, extra: tuple[str, ...] = (), sorts: tuple[str, ...] = SORTS,
+                  default_sort: str = "-date") -> "BrowseQuery":
+        """Read a query from request arguments (a MultiDict); ``extra`` names other parameters the caller
+        reads itself. Raises InvalidQuery on nonsense."""
         filters = {}
         for name in FACETS:
             values = tuple(dict.fromkeys(v for v in args.getlist(name) if v))
             if values:
                 filters[name] = values
-        unknown = set(args) - set(FACETS) - {"sort", "page", "per_page"}
+        unknown = set(args) - set(FACETS) - {"sort", "page", "per_page", *extra}
         if unknown:
             raise InvalidQuery(f"Unknown parameter {sorted(unknown)[0]!r}.")
-        sort = args.get("sort", "-date")
-        if sort not in SORTS:
-            raise InvalidQuery(f"Unknown sort {sort!r}; use one of {', '.join(SORTS)}.")
+        sort = args.get("sort", default_sort)
+        if sort not in sorts:
+            raise InvalidQuery(f"Unknown sort {sort!r}; use one of {', '.join(sorts)}.")
         page = _positive(args.get("page", "1"), "page")
         per_page = _positive(args.get("per_page", str(per_page)), "per_page")
         if per_page > MAX_PER_PAGE:
             raise InvalidQuery(f"'per_page' may be at most {MAX_PER_PAGE}.")
         _check_values(filters)
-        return cls(filters, sort, page, per_page)
+        return cls(filters, sort, page, per_page, default_sort, tuple((name, args.get(name, "")) for name in extra))
 
     def args(self, **changes: Any) -> dict[str, Any]:
         """URL arguments of this query with ``changes`` (a facet name -> its new tuple of values)."""
@@ -61,8 +65,11 @@ class BrowseQuery:
             if values:
                 result[name] = list(values)
         sort = changes.get("sort", self.sort)
-        if sort != "-date":
+        if sort != self.default_sort:
             result["sort"] = sort
+        for name, value in self.extra:
+            if value:
+                result[name] = value
         page = changes.get("page", 1 if changes else self.page)
         if page != 1:
             result["page"] = page

@@ -558,6 +558,7 @@ class _PackageWriter:
         self.agents: dict[str, Agent] = {}
         self.collections: dict[str, Collection] = {}
         self.created_blobs: list[str] = []
+        self.changed_items: list[str] = []  # public ids to re-index after the commit
 
     def write(self, progress: Progress | None) -> None:
         self._store_files()
@@ -576,6 +577,7 @@ class _PackageWriter:
             else:
                 action = "update" if item else "create"
                 item, layer_changes = self._apply_item(item, record)
+                self.changed_items.append(record["id"])
                 pending.append((item, record, action, layer_changes))
             if progress:
                 progress(1)
@@ -621,6 +623,12 @@ class _PackageWriter:
         for agent, record in new:
             record_revision("agent", agent.id, agent.slug, agent.version, record, actor_label=self.actor,
                             action="create" if agent.version == 1 else "update")
+        updated = [agent.id for agent, _record in new if agent.version > 1]
+        if updated:  # their names (or consent) changed: the items crediting them are re-indexed
+            self.changed_items.extend(db.session.scalars(
+                select(Item.public_id).join(Contribution, Contribution.item_id == Item.id)
+                .where(Contribution.agent_id.in_(updated)).distinct()))
+            self.changed_items.extend(db.session.scalars(select(Item.public_id).where(Item.community_id.in_(updated))))
 
     def _write_collections(self) -> None:
         for collection in db.session.scalars(select(Collection).where(Collection.slug.in_(list(self.plan.collections)))):
@@ -825,6 +833,9 @@ def import_package(path: Path, *, actor_label: str | None = None, progress: Prog
         for sha in writer.created_blobs:
             store.remove(sha)
         raise
+    from archive.services.indexing import index_items
+
+    index_items(list(dict.fromkeys(writer.changed_items)))
     return report
 
 

@@ -9,12 +9,16 @@ from archive.vocabulary import KINDS, LANGUAGES, REGIONS, ROLES, direction_of
 
 def init_app(app: Flask) -> None:
     from archive.views.community import community
+    from archive.api.search import api
+    from archive.views.find import find
     from archive.views.language import language
     from archive.views.public import public
     from archive.views.teachers import teachers
 
     app.register_blueprint(public)
     app.register_blueprint(language)
+    app.register_blueprint(find)
+    app.register_blueprint(api)
     app.register_blueprint(community)
     app.register_blueprint(teachers)
     app.jinja_env.globals.update(KINDS=KINDS, REGIONS=REGIONS, ROLES=ROLES, LANGUAGES=LANGUAGES,

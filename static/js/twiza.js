@@ -51,4 +51,27 @@
   var adopt = document.querySelector("[data-adopt-selection]");
   if (adopt) adopt.addEventListener("click", function () { write(adopt.dataset.adoptSelection.split(",").filter(Boolean)); });
   render();
+
+  // Autocomplete: words of the archive that start with what is typed (only from items one may see).
+  var box = document.querySelector("input[data-autocomplete]");
+  if (box && window.fetch) {
+    var list = document.getElementById(box.getAttribute("list")), timer = null;
+    box.addEventListener("input", function () {
+      clearTimeout(timer);
+      var prefix = box.value.split(/\s+/).pop();
+      if (prefix.length < 2) return;
+      timer = setTimeout(function () {
+        fetch(box.dataset.autocomplete + "?q=" + encodeURIComponent(prefix)).then(function (r) { return r.json(); })
+          .then(function (data) {
+            var head = box.value.slice(0, box.value.length - prefix.length);
+            list.innerHTML = "";
+            data.suggestions.forEach(function (word) {
+              var option = document.createElement("option");
+              option.value = head + word;
+              list.appendChild(option);
+            });
+          }).catch(function () {});
+      }, 150);
+    });
+  }
 })();

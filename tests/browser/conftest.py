@@ -31,6 +31,7 @@ IN_CI = os.environ.get("CI") == "true"
 DESKTOP = {"width": 1280, "height": 900}
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects
 def pytest_collection_modifyitems(config: Any, items: list[pytest.Item]) -> None:
     # Everything in this folder is a browser test, so that `-m "not browser"` leaves it all out.
     here = Path(__file__).parent
@@ -128,6 +129,11 @@ def page_log() -> PageLog:
     return PageLog(requests=[], errors=[])
 
 
+def _log_error(log: PageLog, response: Any) -> None:
+    if response.status >= 400:
+        log.errors.append(f"{response.status} {response.request.method} {response.url}")
+
+
 @pytest.fixture
 def new_page(browser: Any, live_server: LiveServer, page_log: PageLog) -> Iterator[Callable[..., Any]]:
     """``new_page(width=1280, locale="fr-FR")``: a page in a fresh browser context (its own cookies and
@@ -142,8 +148,7 @@ def new_page(browser: Any, live_server: LiveServer, page_log: PageLog) -> Iterat
         page = context.new_page()
         page.set_default_timeout(10_000)
         page.on("request", lambda request: page_log.requests.append(request.url))
-        page.on("response", lambda response: response.status >= 400 and page_log.errors.append(
-            f"{response.status} {response.request.method} {response.url}"))
+        page.on("response", lambda response: _log_error(page_log, response))
         return page
 
     yield make

@@ -1,0 +1,102 @@
+"""Searching the archive for a viewer: the engine finds ids, the database gives the items, and the
+snippets show the matching words in their own language and direction."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+import search
+from archive.db import db
+from archive.errors import InvalidQuery
+from archive.models import Item
+from archive.presenters import LocalizedValue
+from archive.services.access import viewer_tokens
+from archive.services.browse import BrowseQuery, FacetValue
+from archive.services.packages import _item_loading
+from search import analysis
+
+SNIPPET_WORDS = 24
+
+
+@dataclass(frozen=True)
+class Snippet:
+    lang: str
+    dir: str
+    parts: list[tuple[str, bool]]  # (text, highlighted)
+
+
+@dataclass
+class SearchPage:
+    text: str
+    query: BrowseQuery
+    items: list[Item]
+    total: int
+    facets: dict[str, list[FacetValue]]
+    snippets: dict[str, Snippet | None] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    suggestion: str | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.query.per_page))
+
+
+def search_items(viewer: Any, text: str, query: BrowseQuery, sort: str = "relevance") -> SearchPage:
+    """One page of the items ``viewer`` may see that match ``text`` and the facet selection."""
+    if len(text) > 500:
+        raise InvalidQuery("A search may be at most 500 characters long.")
+    if sort not in search.SORTS:
+        raise InvalidQuery(f"Unknown sort {sort!r}; use one of {', '.join(search.SORTS)}.")
+    result = search.engine().query(text, visibility=viewer_tokens(viewer),
+                                   filters={k: list(v) for k, v in query.filters.items()},
+                                   sort=sort, page=query.page, per_page=query.per_page)
+    by_id = {i.public_id: i for i in db.session.scalars(
+        select(Item).where(Item.public_id.in_(result.ids)).options(*_item_loading()))}
+    items = [by_id[i] for i in result.ids if i in by_id]
+    facets = {
+        name: [FacetValue(value, count, value in query.filters.get(name, ()))
+               for value, count in sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))]
+        for name, counts in result.facets.items()
+    }
+    for name, values in query.filters.items():
+        present = {fv.value for fv in facets.get(name, [])}
+        facets.setdefault(name, []).extend(FacetValue(v, 0, True) for v in values if v not in present)
+    snippets = {item.public_id: snippet(item, result.terms) for item in items}
+    return SearchPage(text, query, items, result.total, facets, snippets, result.notes, result.suggestion)
+
+
+def _matches(word: str, terms: dict[str, set[str]], lang: str) -> bool:
+    analysed = analysis.index_terms(word, lang)
+    return any(set(analysed[name]) & terms.get(name, set()) for name in ("exact", "stem", "key"))
+
+
+def snippet(item: Item, terms: dict[str, set[str]]) -> Snippet | None:
+    """A window of the first value (title aside) that holds a matching word, with the words marked."""
+    if not terms:
+        return None
+    candidates = [*item.summary, *item.text, *item.description,
+                  *({"value": a.body_value, "lang": a.body_language or "und"} for a in item.annotations
+                    if a.status == "approved" and a.body_value), *item.title]
+    for value in candidates:
+        words = value["value"].split()
+        hits = [i for i, word in enumerate(words) if _matches(word, terms, value["lang"])]
+        if not hits:
+            continue
+        start = max(0, hits[0] - SNIPPET_WORDS // 3)
+        window = words[start : start + SNIPPET_WORDS]
+        parts = [(word, start + i in hits) for i, word in enumerate(window)]
+        if start > 0:
+            parts.insert(0, ("…", False))
+        if start + SNIPPET_WORDS < len(words):
+            parts.append(("…", False))
+        localized = LocalizedValue(value["value"], value["lang"])
+        return Snippet(value["lang"], localized.dir, parts)
+    return None
+
+
+def complete(viewer: Any, prefix: str) -> list[str]:
+    if len(prefix) > 100:
+        raise InvalidQuery("Autocomplete takes at most 100 characters.")
+    return search.engine().complete(prefix, visibility=viewer_tokens(viewer))
