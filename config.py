@@ -42,4 +42,5 @@ DEFAULT_INTERFACE_LANGUAGE = "fr"
 """Interface language when neither the visitor's choice nor the browser's preference decides."""
 
 SEARCH_BACKEND = "whoosh"
-"""Search engine: 'whoosh' (embedded, index in DATA_DIR/search)."""
+"""Search engine: 'whoosh' (embedded, index in DATA_DIR/search) or 'postgres' (in the PostgreSQL database,
+for several application servers)."""

@@ -40,10 +40,13 @@ target_db = current_app.extensions['migrate'].db
 # ... etc.
 
 
-def get_metadata():
-    if hasattr(target_db, 'metadatas'):
-        return target_db.metadatas[None]
-    return target_db.metadata
+def get_metadata(dialect_name=None):
+    metadata = target_db.metadatas[None] if hasattr(target_db, 'metadatas') else target_db.metadata
+    if dialect_name == "postgresql":
+        # The PostgreSQL search backend keeps its documents in the same database.
+        from search.postgres_backend import SEARCH_METADATA
+        return [metadata, SEARCH_METADATA]
+    return metadata
 
 
 def run_migrations_offline():
@@ -94,7 +97,7 @@ def run_migrations_online():
     with connectable.connect() as connection:
         context.configure(
             connection=connection,
-            target_metadata=get_metadata(),
+            target_metadata=get_metadata(connection.dialect.name),
             **conf_args
         )
 

@@ -41,8 +41,14 @@ def engine() -> Any:
 
 def init_app(app: Flask) -> None:
     backend = app.config.get("SEARCH_BACKEND", "whoosh")
-    if backend != "whoosh":
-        raise ValueError(f"unknown TWIZA_SEARCH_BACKEND {backend!r} (this version has: whoosh)")
-    from search.whoosh_backend import WhooshEngine
+    if backend == "whoosh":
+        from search.whoosh_backend import WhooshEngine
 
-    app.extensions["twiza.search"] = WhooshEngine(Path(app.config["DATA_DIR"]) / "search" / "whoosh")
+        app.extensions["twiza.search"] = WhooshEngine(Path(app.config["DATA_DIR"]) / "search" / "whoosh")
+    elif backend == "postgres":
+        from search.postgres_backend import PostgresEngine
+
+        # The application's own database (Flask-SQLAlchemy's engine), which must be PostgreSQL.
+        app.extensions["twiza.search"] = PostgresEngine(lambda: current_app.extensions["sqlalchemy"].engine)
+    else:
+        raise ValueError(f"unknown TWIZA_SEARCH_BACKEND {backend!r}: use 'whoosh' or 'postgres'")

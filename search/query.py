@@ -47,6 +47,13 @@ class ParsedQuery:
     def empty(self) -> bool:
         return not self.must and not self.must_not
 
+    def merged_filters(self, filters: dict[str, list[str]] | None) -> dict[str, list[str]]:
+        """The facet selection of the page joined with the field:value filters typed in the query."""
+        merged = {name: list(values) for name, values in (filters or {}).items() if values}
+        for name, values in self.filters.items():
+            merged.setdefault(name, []).extend(v for v in values if v not in merged.get(name, []))
+        return merged
+
 
 def parse(text: str) -> ParsedQuery:
     parsed = ParsedQuery()

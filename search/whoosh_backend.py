@@ -191,9 +191,7 @@ class WhooshEngine:
               sort: str = "relevance", page: int = 1, per_page: int = 20, with_facets: bool = True) -> SearchResult:
         """Search. ``visibility`` lists the tokens the viewer may see (None: everything)."""
         parsed = parse(text)
-        merged = {name: list(values) for name, values in (filters or {}).items() if values}
-        for name, values in parsed.filters.items():
-            merged.setdefault(name, []).extend(v for v in values if v not in merged.get(name, []))
+        merged = parsed.merged_filters(filters)
         searcher = self._searcher()
         if searcher is None:
             return SearchResult([], 0, {name: {} for name in FACETS}, parsed.notes)

@@ -21,15 +21,19 @@ from archive.db import db
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_DATABASE_URL = os.environ.get("TWIZA_TEST_DATABASE_URL")
+# 'postgres' runs the suite on the PostgreSQL search backend (it needs TWIZA_TEST_DATABASE_URL).
+TEST_SEARCH_BACKEND = os.environ.get("TWIZA_TEST_SEARCH_BACKEND", "whoosh")
 KEEP_TABLES = {"licences", "alembic_version"}  # seeded by the migration
 
 
 def pytest_report_header(config: Any) -> str:
-    return f"twiza database: {TEST_DATABASE_URL or 'SQLite (a file per test)'}"
+    return (f"twiza database: {TEST_DATABASE_URL or 'SQLite (a file per test)'}; "
+            f"search backend: {TEST_SEARCH_BACKEND}")
 
 
 def _app_for(data_dir: Path, database_url: str | None, **extra: Any):
-    settings = {"TESTING": True, "DATA_DIR": str(data_dir), "SECRET_KEY": "test", "DATABASE_URL": database_url}
+    settings = {"TESTING": True, "DATA_DIR": str(data_dir), "SECRET_KEY": "test", "DATABASE_URL": database_url,
+                "SEARCH_BACKEND": TEST_SEARCH_BACKEND if database_url else "whoosh"}
     settings.update(extra)
     return create_app(settings)
 
@@ -75,11 +79,14 @@ def _empty_postgres_tables() -> None:
     # DELETE, not TRUNCATE ... CASCADE, which would also empty the licences (they reference agents).
     from archive.db import Base
 
+    from search.postgres_backend import search_documents
+
     engine = sa.create_engine(TEST_DATABASE_URL)
     with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             if table.name not in KEEP_TABLES:
                 connection.execute(table.delete())
+        connection.execute(search_documents.delete())
     engine.dispose()
 
 
@@ -233,5 +240,9 @@ def empty_archive() -> None:
     for table in reversed(Base.metadata.sorted_tables):
         if table.name not in KEEP_TABLES:
             db.session.execute(table.delete())
+    if db.engine.dialect.name == "postgresql":
+        from search.postgres_backend import search_documents
+
+        db.session.execute(search_documents.delete())
     db.session.commit()
     shutil.rmtree(Path(current_app.config["DATA_DIR"]) / "media", ignore_errors=True)

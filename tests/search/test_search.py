@@ -162,10 +162,25 @@ def test_two_processes_indexing_at_once_lose_nothing(demo_archive, tmp_path):
     from archive.db import db
     from archive.models import Item
 
+    import os
+
+    import search
+
     ids = list(db.session.scalars(select(Item.public_id).order_by(Item.public_id)))
     url = current_app.config.get("DATABASE_URL") or ""
     data_dir = current_app.config["DATA_DIR"]
-    procs = [subprocess.Popen([sys.executable, "-c", CONCURRENT_WRITER, data_dir, url, ",".join(part)])
+    search.engine().rebuild(iter(()), total=0)  # empty the index: the two writers must fill it
+    assert len(check_index()["missing"]) == len(ids)
+    env = {**os.environ, "TWIZA_SEARCH_BACKEND": current_app.config["SEARCH_BACKEND"]}
+    procs = [subprocess.Popen([sys.executable, "-c", CONCURRENT_WRITER, data_dir, url, ",".join(part)], env=env)
              for part in (ids[::2], ids[1::2])]
     assert [p.wait(timeout=120) for p in procs] == [0, 0]
     assert check_index() == {"missing": [], "stale": [], "extra": []}
+
+
+def test_the_backend_under_test_is_the_configured_one(demo_archive):
+    import search
+    from tests.conftest import TEST_DATABASE_URL, TEST_SEARCH_BACKEND
+
+    expected = TEST_SEARCH_BACKEND if TEST_DATABASE_URL else "whoosh"
+    assert type(search.engine()).__name__ == {"whoosh": "WhooshEngine", "postgres": "PostgresEngine"}[expected]
