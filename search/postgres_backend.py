@@ -53,8 +53,11 @@ def _tsvector(document: dict[str, Any]) -> str:
         for term in analysed["exact"]:
             position = min(position + 1, 16383)
             entries.setdefault("x" + term, []).append(f"{position}{weight}")
+        exact = set(analysed["exact"])
         for prefix, name in (("s", "stem"), ("k", "key")):
             for term in analysed[name]:
+                if prefix == "s" and term in exact:
+                    continue  # already there as an exact word, which queries for stems also look at
                 entries.setdefault(prefix + term, []).append(f"{max(position, 1)}{weight}")
         position += 1  # values do not run into each other in phrases
     return " ".join(f"{_lexeme(lexeme)}:{','.join(positions[:256])}" for lexeme, positions in entries.items())
@@ -146,7 +149,7 @@ class PostgresEngine:
             options += [_tsquery_term("k" + k, prefix=True) for k in analysed["key"] if len(k) >= MIN_KEY_LENGTH]
         else:
             options = [_tsquery_term("x" + e) for e in analysed["exact"]]
-            options += [_tsquery_term("s" + s) for s in analysed["stem"]]
+            options += [_tsquery_term(prefix + s) for s in analysed["stem"] for prefix in ("s", "x")]
             options += [_tsquery_term("k" + k) for k in analysed["key"] if len(k) >= MIN_KEY_LENGTH]
         return "(" + " | ".join(options) + ")" if options else None
 

@@ -32,7 +32,7 @@ def _schema() -> fields.Schema:
         title_key=fields.TEXT(analyzer=SPACE, phrase=False, field_boost=2.0),
         exact=fields.TEXT(analyzer=SPACE, phrase=True),
         stem=fields.TEXT(analyzer=SPACE, phrase=False),
-        key=fields.TEXT(analyzer=SPACE, phrase=True, field_boost=0.7),
+        key=fields.TEXT(analyzer=SPACE, phrase=False, field_boost=0.7),
         date=fields.NUMERIC(numtype=int, bits=64, signed=True, sortable=True, default=0),
         dated=fields.NUMERIC(numtype=int, bits=8, sortable=True, default=0),
         title=fields.ID(sortable=True),
@@ -64,8 +64,12 @@ class WhooshEngine:
         title_terms: dict[str, list[str]] = {"exact": [], "key": []}
         for text in document["texts"]:
             analysed = analysis.index_terms(text["value"], text["lang"])
-            for name in TEXT_FIELDS:
-                terms[name].extend(analysed[name])
+            terms["exact"].extend(analysed["exact"])
+            terms["key"].extend(analysed["key"])
+            # A stem equal to its word is already in "exact" (queries look for stems there too): storing
+            # it twice only doubles the index for every language that is not stemmed.
+            exact = set(analysed["exact"])
+            terms["stem"].extend(stem for stem in analysed["stem"] if stem not in exact)
             if text["part"] == "title":
                 title_terms["exact"].extend(analysed["exact"])
                 title_terms["key"].extend(analysed["key"])
@@ -89,7 +93,7 @@ class WhooshEngine:
     def upsert_many(self, documents: Iterable[dict[str, Any]]) -> int:
         ix = self._index(create=True)
         count = 0
-        with ix.writer(timeout=LOCK_WAIT_SECONDS, delay=0.05) as writer:
+        with ix.writer(timeout=LOCK_WAIT_SECONDS, delay=0.05, limitmb=256) as writer:
             for document in documents:
                 writer.update_document(**self._fields(document))
                 count += 1
@@ -141,16 +145,11 @@ class WhooshEngine:
     def _leaf(self, leaf: Leaf, terms: dict[str, set[str]]) -> wq.Query | None:
         if isinstance(leaf, Phrase):
             exact = [sorted(analysis.query_terms(w)["exact"]) for w in leaf.words]
-            keys = [sorted(analysis.query_terms(w)["key"]) for w in leaf.words]
             for word in leaf.words:
                 for name, values in analysis.query_terms(word).items():
                     terms.setdefault(name, set()).update(values)
-            options = []
-            if all(exact):
-                options.append(wq.Phrase("exact", [e[0] for e in exact], boost=2.0))
-            if all(keys):
-                options.append(wq.Phrase("key", [k[0] for k in keys]))
-            return wq.Or(options) if options else None
+            # Phrases match exact forms in order (keys carry no positions: they would double the index).
+            return wq.Phrase("exact", [e[0] for e in exact]) if all(exact) else None
         analysed = analysis.query_terms(leaf.text)
         for name, values in analysed.items():
             terms.setdefault(name, set()).update(values)
@@ -161,7 +160,8 @@ class WhooshEngine:
         options = []
         for value in analysed["exact"]:
             options += [wq.Term("exact", value, boost=3.0), wq.Term("title_exact", value, boost=3.0)]
-        options += [wq.Term("stem", value, boost=2.0) for value in analysed["stem"]]
+        for value in analysed["stem"]:
+            options += [wq.Term("stem", value, boost=2.0), wq.Term("exact", value, boost=2.0)]
         for value in analysed["key"]:
             if len(value) >= MIN_KEY_LENGTH:  # shorter skeletons match too many unrelated words
                 options += [wq.Term("key", value), wq.Term("title_key", value)]
