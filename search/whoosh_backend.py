@@ -21,6 +21,9 @@ SPACE = SpaceSeparatedTokenizer()
 LOCK_WAIT_SECONDS = 60.0
 TEXT_FIELDS = ("exact", "stem", "key")
 MIN_KEY_LENGTH = 3
+# Memory a writer fills before it flushes a segment: larger means fewer segments to merge at commit
+# (4,000 OLDI items: 41 s at 256 MB, 27 s at 1 GB). It is a ceiling, not an allocation.
+WRITER_MB = 1024
 
 
 def _schema() -> fields.Schema:
@@ -93,7 +96,7 @@ class WhooshEngine:
     def upsert_many(self, documents: Iterable[dict[str, Any]]) -> int:
         ix = self._index(create=True)
         count = 0
-        with ix.writer(timeout=LOCK_WAIT_SECONDS, delay=0.05, limitmb=256) as writer:
+        with ix.writer(timeout=LOCK_WAIT_SECONDS, delay=0.05, limitmb=WRITER_MB) as writer:
             for document in documents:
                 writer.update_document(**self._fields(document))
                 count += 1
@@ -110,7 +113,7 @@ class WhooshEngine:
     def rebuild(self, documents: Iterable[dict[str, Any]], *, total: int, progress: Callable[[int], None] | None = None) -> int:
         ix = self._index(create=True)
         count = 0
-        with ix.writer(timeout=LOCK_WAIT_SECONDS, delay=0.05, limitmb=256) as writer:
+        with ix.writer(timeout=LOCK_WAIT_SECONDS, delay=0.05, limitmb=WRITER_MB) as writer:
             writer.mergetype = __import__("whoosh.writing", fromlist=["CLEAR"]).CLEAR
             for document in documents:
                 writer.add_document(**self._fields(document))
