@@ -16,7 +16,7 @@ from archive.errors import InvalidQuery
 from archive.licensing import REUSES, reuses
 from archive.models import Collection, CollectionMembership, Contribution, Item, Licence, Media
 from archive.services.access import visible_items_clause
-from archive.services.packages import _item_loading
+from archive.services.loading import item_loading
 from archive.vocabulary import KINDS, MEDIA_KINDS, REGIONS, ROLES, script_of
 
 FACETS = ("kind", "region", "language", "script", "collection", "licence", "reuse", "media", "role", "decade")
@@ -182,7 +182,7 @@ def browse(viewer: Any, query: BrowseQuery) -> BrowseResult:
     matching.sort(key=_sort_key(query.sort))
     start = (query.page - 1) * query.per_page
     page_ids = [row.id for row in matching[start : start + query.per_page]]
-    by_id = {item.id: item for item in db.session.scalars(select(Item).where(Item.id.in_(page_ids)).options(*_item_loading()))}
+    by_id = {item.id: item for item in db.session.scalars(select(Item).where(Item.id.in_(page_ids)).options(*item_loading()))}
     return BrowseResult(query, [by_id[i] for i in page_ids], len(matching), facets)
 
 

@@ -14,7 +14,7 @@ from archive.db import db
 from archive.licensing import reuses
 from archive.models import Item
 from archive.services.access import visibility_tokens
-from archive.services.packages import _item_loading
+from archive.services.loading import item_loading
 from archive.vocabulary import script_of
 
 # How much a match in each part of an item counts.
@@ -78,7 +78,7 @@ def search_document(item: Item) -> dict[str, Any]:
 def _documents(public_ids: list[str]) -> Iterator[dict[str, Any]]:
     for start in range(0, len(public_ids), 500):
         chunk = public_ids[start : start + 500]
-        for item in db.session.scalars(select(Item).where(Item.public_id.in_(chunk)).options(*_item_loading())):
+        for item in db.session.scalars(select(Item).where(Item.public_id.in_(chunk)).options(*item_loading())):
             yield search_document(item)
         db.session.expunge_all()
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from archive.db import db
 from archive.models import CollectionMembership, Item, Media
 from archive.services.access import check_can_view, visible_items_clause
-from archive.services.packages import _item_loading
+from archive.services.loading import item_loading
 
 
 @dataclass(frozen=True)
@@ -39,14 +39,14 @@ def list_items(viewer: Any, *, page: int = 1, per_page: int = 24, kind: str | No
                     else (Item.date_start.desc().nulls_last(), Item.public_id)))
         .offset((page - 1) * per_page)
         .limit(per_page)
-        .options(*_item_loading())
+        .options(*item_loading())
     ).all()
     return ItemPage(list(items), total, page, per_page)
 
 
 def get_item(public_id: str, viewer: Any) -> Item:
     """The item ``public_id`` if ``viewer`` may see it; raises NotFound or AccessDenied."""
-    item = db.session.scalar(select(Item).where(Item.public_id == public_id).options(*_item_loading()))
+    item = db.session.scalar(select(Item).where(Item.public_id == public_id).options(*item_loading()))
     return check_can_view(item, viewer)
 
 
@@ -112,7 +112,7 @@ def items_in_order(public_ids: list[str], viewer: Any) -> list[Item]:
     """The items among ``public_ids`` that ``viewer`` may see, in the given order; others are left out
     silently, so a shared list reveals nothing about hidden items."""
     rows = db.session.scalars(
-        select(Item).where(Item.public_id.in_(public_ids), visible_items_clause(viewer)).options(*_item_loading())
+        select(Item).where(Item.public_id.in_(public_ids), visible_items_clause(viewer)).options(*item_loading())
     )
     by_id = {item.public_id: item for item in rows}
     return [by_id[i] for i in dict.fromkeys(public_ids) if i in by_id]
@@ -131,5 +131,5 @@ def featured_items(viewer: Any, limit: int = 6) -> list[Item]:
         if collection_id not in seen and item_id not in firsts:
             seen.add(collection_id)
             firsts.append(item_id)
-    items = {i.id: i for i in db.session.scalars(select(Item).where(Item.id.in_(firsts[:limit])).options(*_item_loading()))}
+    items = {i.id: i for i in db.session.scalars(select(Item).where(Item.id.in_(firsts[:limit])).options(*item_loading()))}
     return [items[i] for i in firsts[:limit]]

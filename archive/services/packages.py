@@ -32,6 +32,7 @@ from archive.models import (
     Licence,
     Media,
 )
+from archive.services.loading import item_loading
 from archive.services.revisions import record_revision
 from archive.sniff import UnreadableMedia, claimed_mime, probe
 from archive.storage import media_store, sha256_of_file
@@ -567,7 +568,7 @@ class _PackageWriter:
         slugs = [record["id"] for _line, record in self.plan.items]
         existing: dict[str, Item] = {}
         for chunk in _chunks(slugs, 900):
-            for item in db.session.scalars(select(Item).where(Item.public_id.in_(chunk)).options(*_item_loading())):
+            for item in db.session.scalars(select(Item).where(Item.public_id.in_(chunk)).options(*item_loading())):
                 existing[item.public_id] = item
         pending: list[tuple[Item, dict[str, Any], str, list[tuple[str, Any, dict[str, Any], str]]]] = []
         for _line, record in self.plan.items:
@@ -798,19 +799,6 @@ def _apply_agent(agent: Agent, record: dict[str, Any]) -> None:
     agent.consent_withdrawn_on = dt.date.fromisoformat(consent["withdrawn"]) if consent.get("withdrawn") else None
 
 
-def _item_loading():
-    return (
-        selectinload(Item.media).selectinload(Media.creator),
-        selectinload(Item.annotations).selectinload(Annotation.creator),
-        selectinload(Item.annotations).selectinload(Annotation.reviewer),
-        selectinload(Item.annotations).selectinload(Annotation.media),
-        selectinload(Item.contributions).selectinload(Contribution.agent),
-        selectinload(Item.memberships).selectinload(CollectionMembership.collection),
-        selectinload(Item.community),
-        selectinload(Item.access_community),
-    )
-
-
 def import_package(path: Path, *, actor_label: str | None = None, progress: Progress | None = None,
                    on_validated: Callable[[int], None] | None = None) -> ImportReport:
     """Validate the package at ``path`` and write it in one transaction.
@@ -867,7 +855,7 @@ def export_package(dest: Path, *, progress: Progress | None = None) -> ExportRep
     with open(dest / "items.jsonl", "w", encoding="utf-8") as out:
         for chunk in _chunks(item_ids, BATCH):
             items = db.session.scalars(
-                select(Item).where(Item.id.in_(chunk)).order_by(Item.public_id).options(*_item_loading())
+                select(Item).where(Item.id.in_(chunk)).order_by(Item.public_id).options(*item_loading())
             )
             for item in items:
                 out.write(_json_line(records.item_record(item, records.export_media_path)))

@@ -14,7 +14,7 @@ from archive.models import Item
 from archive.presenters import LocalizedValue
 from archive.services.access import viewer_tokens
 from archive.services.browse import BrowseQuery, FacetValue
-from archive.services.packages import _item_loading
+from archive.services.loading import item_loading
 from search import analysis
 
 SNIPPET_WORDS = 24
@@ -53,7 +53,7 @@ def search_items(viewer: Any, text: str, query: BrowseQuery, sort: str = "releva
                                    filters={k: list(v) for k, v in query.filters.items()},
                                    sort=sort, page=query.page, per_page=query.per_page)
     by_id = {i.public_id: i for i in db.session.scalars(
-        select(Item).where(Item.public_id.in_(result.ids)).options(*_item_loading()))}
+        select(Item).where(Item.public_id.in_(result.ids)).options(*item_loading()))}
     items = [by_id[i] for i in result.ids if i in by_id]
     facets = {
         name: [FacetValue(value, count, value in query.filters.get(name, ()))
