@@ -38,6 +38,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     search.init_app(app)
     init_archive(app)
+    from iiif import init_app as init_iiif
+
+    init_iiif(app)
     _register_error_handlers(app)
     return app
 
@@ -77,7 +80,7 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 def _wants_json() -> bool:
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return request.path.startswith("/api/") or best == "application/json"
+    return request.path.startswith(("/api/", "/iiif/")) or best == "application/json"
 
 
 def _register_error_handlers(app: Flask) -> None:

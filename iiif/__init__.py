@@ -1,0 +1,10 @@
+"""IIIF: pure builders (item -> Manifest, AnnotationPage) with iiif-prezi3, and their blueprint."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from iiif.views import iiif
+
+    app.register_blueprint(iiif)

@@ -1,0 +1,223 @@
+"""IIIF Presentation 3.0: every manifest and annotation page of the demo archive is valid against the official
+schema, carries BCP 47 language maps, the licence and the credits, and shows only what the public may see."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft7Validator
+from sqlalchemy import select
+
+from archive.db import db
+from archive.demo import build_demo_package
+from archive.models import Agent, Item
+from archive.presenters import item_credits
+from archive.services.items import list_items
+from archive.services.packages import import_package
+from iiif.manifest import language_key, nav_date
+from tests.conftest import tale, tiny_png, tiny_wav
+
+JSON_LD = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
+
+
+@pytest.fixture(scope="module")
+def demo_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_demo_package(tmp_path_factory.mktemp("demo") / "package", large_images=False)
+
+
+@pytest.fixture
+def demo(app, demo_package) -> dict[str, dict]:
+    """The demo archive imported; its public items' manifests, by item id."""
+    import_package(demo_package)
+    client = app.test_client()
+    manifests = {}
+    for item in list_items(None, per_page=1000).items:
+        response = client.get(f"/iiif/3/{item.public_id}/manifest")
+        assert response.status_code == 200, item.public_id
+        manifests[item.public_id] = json.loads(response.get_data(as_text=True))
+    assert len(manifests) >= 10
+    return manifests
+
+
+def _pages(client, manifest: dict) -> dict[str, dict]:
+    """The annotation pages a manifest references, by canvas id."""
+    pages = {}
+    for canvas in manifest["items"]:
+        for ref in canvas.get("annotations", []):
+            response = client.get(ref["id"].removeprefix("http://localhost"))
+            assert response.status_code == 200, ref["id"]
+            pages[canvas["id"]] = json.loads(response.get_data(as_text=True))
+    return pages
+
+
+def _canvases(manifest: dict, body_type: str) -> list[dict]:
+    return [c for c in manifest["items"] if c["items"][0]["items"][0]["body"]["type"] == body_type]
+
+
+def test_every_demo_manifest_and_annotation_page_is_valid(shared_dir, client, demo):
+    schema = json.loads((shared_dir / "standards/iiif/presentation-3.0.schema.json").read_text(encoding="utf-8"))
+    validator = Draft7Validator(schema)
+    pages = 0
+    for item_id, manifest in demo.items():
+        assert list(validator.iter_errors(manifest)) == [], item_id
+        assert manifest["id"] == f"http://localhost/iiif/3/{item_id}/manifest"
+        for page in _pages(client, manifest).values():
+            assert list(validator.iter_errors(page)) == [], page["id"]
+            pages += 1
+    assert pages >= 5
+    assert any(_canvases(m, "Sound") for m in demo.values()) and any(_canvases(m, "Image") for m in demo.values())
+
+
+def test_language_maps_carry_bcp47_tags(demo):
+    keys = {key for manifest in demo.values() for key in manifest["label"]}
+    assert {"ary-Arab", "zgh-Tfng"} <= keys
+    item = db.session.scalar(select(Item).where(Item.public_id == next(iter(demo))))
+    assert demo[item.public_id]["label"] == {
+        language_key(v["lang"]): [x["value"] for x in item.title if language_key(x["lang"]) == language_key(v["lang"])]
+        for v in item.title}
+
+
+def test_language_keys_keep_letters_only():
+    assert language_key("zgh-Tfng") == "zgh-Tfng"
+    assert language_key("fr-MA") == "fr-MA"
+    assert language_key("es-419") == "es"
+    assert language_key("") == "none"
+
+
+def test_nav_date_is_utc_iso_and_skips_unusable_dates():
+    assert nav_date(19780000) == "1978-01-01T00:00:00Z"
+    assert nav_date(19780315) == "1978-03-15T00:00:00Z"
+    assert nav_date(-5000101) is None and nav_date(None) is None
+
+
+def test_rights_is_the_http_licence_uri(demo):
+    for item_id, manifest in demo.items():
+        item = db.session.scalar(select(Item).where(Item.public_id == item_id))
+        assert manifest["rights"] == item.licence.uri and manifest["rights"].startswith("http://")
+        assert manifest["homepage"][0]["id"] == f"http://localhost/items/{item_id}"
+        assert manifest["provider"][0]["homepage"][0]["id"] == "http://localhost/"
+
+
+def test_required_statement_credits_people_and_never_names_withdrawn_or_anonymous_agents(client, demo):
+    hidden = [a for a in db.session.scalars(select(Agent)) if a.kind == "person" and a.credited_name is None]
+    hidden_in_public_items = 0
+    for item_id, manifest in demo.items():
+        item = db.session.scalar(select(Item).where(Item.public_id == item_id))
+        statement = manifest["requiredStatement"]["value"]["en"][0]
+        credits = item_credits(item)
+        for credit in credits.knowledge_holders + credits.data_workers:
+            if credit.name:
+                assert credit.name in statement, (item_id, credit.name)
+        if credits.community:
+            assert credits.community in statement
+        text = json.dumps([manifest, _pages(client, manifest)], ensure_ascii=False)
+        for agent in hidden:
+            assert agent.name not in text, (item_id, agent.name)
+        involved = {c.agent_id for c in item.contributions} | {a.creator_id for a in item.annotations}
+        hidden_in_public_items += sum(agent.id in involved for agent in hidden)
+    assert hidden_in_public_items, "the demo should put a withdrawn or anonymous agent on a public item"
+
+
+def test_audio_canvases_have_a_duration_and_time_coded_annotations(client, demo):
+    timed = 0
+    for manifest in demo.values():
+        pages = _pages(client, manifest)
+        for canvas in _canvases(manifest, "Sound") + _canvases(manifest, "Video"):
+            assert canvas["duration"] > 0
+            for annotation in pages.get(canvas["id"], {}).get("items", []):
+                if annotation["motivation"] == "supplementing":
+                    assert annotation["target"].startswith(canvas["id"] + "#t=")
+                    assert annotation["body"]["language"]
+                    timed += 1
+    assert timed
+
+
+def test_image_annotation_pages_hold_regions_and_only_approved_annotations(client, demo):
+    regions = 0
+    for item_id, manifest in demo.items():
+        item = db.session.scalar(select(Item).where(Item.public_id == item_id))
+        pages = _pages(client, manifest)
+        for media in item.media:
+            canvas_id = f"http://localhost/iiif/3/{item_id}/canvas/{media.public_id}"
+            served = {a["id"].rsplit("/", 1)[1]: a for a in pages.get(canvas_id, {}).get("items", [])}
+            approved = {a.public_id for a in item.annotations if a.media_id == media.id and a.status == "approved"}
+            assert set(served) == approved, (item_id, media.public_id)
+            if media.kind == "image":
+                for annotation in served.values():
+                    if "#" in annotation["target"]:
+                        assert annotation["target"].startswith(canvas_id + "#xywh=")
+                        regions += 1
+    assert regions
+    pending = [a for m in demo for a in db.session.scalar(select(Item).where(Item.public_id == m)).annotations
+               if a.status != "approved" and a.media_id is not None]
+    assert pending, "the demo should hold unapproved annotations on public items"
+
+
+@pytest.fixture
+def small_archive(app, make_package):
+    lines = [
+        tale(),
+        tale("tw-registered", title=[{"value": "Pour les inscrits", "lang": "fr"}], access="registered"),
+        tale("tw-draft-0001", title=[{"value": "Brouillon secret", "lang": "fr"}], status="draft"),
+        tale("tw-private-01", title=[{"value": "Privé absolu", "lang": "fr"}], access="private"),
+        tale("tw-paged-0001", media=[{"path": "media/p1.png"}, {"path": "media/p2.png"}], annotations=[]),
+    ]
+    files = {"media/tale.wav": tiny_wav(), "media/drawing.png": tiny_png(), "media/p1.png": tiny_png(5, 4),
+             "media/p2.png": tiny_png(6, 4)}
+    import_package(make_package(lines, files=files))
+
+
+@pytest.mark.parametrize("item_id, status, title", [("tw-registered", 403, "Pour les inscrits"),
+                                                    ("tw-draft-0001", 404, "Brouillon secret"),
+                                                    ("tw-private-01", 404, "Privé absolu"),
+                                                    ("no-such-item", 404, None)])
+@pytest.mark.parametrize("accept", ["application/json", "application/ld+json", "*/*"])
+def test_restricted_and_unpublished_items_reveal_nothing(client, small_archive, item_id, status, title, accept):
+    for path in (f"/iiif/3/{item_id}/manifest", f"/iiif/3/{item_id}/annotations/m-anything"):
+        response = client.get(path, headers={"Accept": accept})
+        body = response.get_data(as_text=True)
+        assert response.status_code == status, path
+        assert "Essaouira" not in body and "Lalla Rqia" not in body and "tw-tale" not in body
+        if title:
+            assert title not in body
+    if accept == "application/json":
+        assert response.get_json()["status"] == status
+
+
+def test_json_ld_cors_etag_and_304(client, small_archive):
+    response = client.get("/iiif/3/tw-tale-0001/manifest")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == JSON_LD
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "max-age=300" in response.headers["Cache-Control"]
+    etag = response.headers["ETag"]
+    again = client.get("/iiif/3/tw-tale-0001/manifest", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    assert again.headers["Access-Control-Allow-Origin"] == "*"
+    manifest = response.get_json(force=True)
+    page_url = manifest["items"][0]["annotations"][0]["id"].removeprefix("http://localhost")
+    page = client.get(page_url)
+    assert page.headers["Content-Type"] == JSON_LD and page.headers["Access-Control-Allow-Origin"] == "*"
+    assert client.get(page_url, headers={"If-None-Match": page.headers["ETag"]}).status_code == 304
+    assert client.get("/iiif/3/tw-tale-0001/annotations/m-nope").status_code == 404
+    assert client.get("/iiif/3/tw-registered/manifest").headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_paged_right_to_left_items_read_right_to_left(client, small_archive):
+    paged = client.get("/iiif/3/tw-paged-0001/manifest").get_json(force=True)
+    assert paged["viewingDirection"] == "right-to-left"  # two images, content in ary-Arab
+    assert [c["width"] for c in paged["items"]] == [5, 6]
+    assert paged["thumbnail"][0]["width"] == 5
+    assert "annotations" not in paged["items"][0]
+    single = client.get("/iiif/3/tw-tale-0001/manifest").get_json(force=True)
+    assert "viewingDirection" not in single  # one image only: nothing to page through
+    assert single["seeAlso"][0]["format"] == "application/x-bibtex"
+    assert single["navDate"] == "1978-01-01T00:00:00Z"
+
+
+def test_item_page_links_its_manifest(client, small_archive):
+    page = client.get("/items/tw-tale-0001").get_data(as_text=True)
+    assert ('<link rel="alternate" type="application/ld+json;profile=&quot;http://iiif.io/api/presentation/3/'
+            'context.json&quot;" href="/iiif/3/tw-tale-0001/manifest">') in page
+    assert 'href="/iiif/3/tw-tale-0001/manifest" type="application/ld+json" data-iiif-manifest>' in page
