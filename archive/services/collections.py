@@ -14,6 +14,7 @@ from archive.db import db
 from archive.errors import InvalidQuery, NotFound
 from archive.models import Collection, CollectionMembership, Item, LangValues
 from archive.services.access import visible_items_clause
+from archive.services.items import ItemPage
 
 
 @dataclass(frozen=True)
@@ -25,16 +26,8 @@ class CollectionSummary:
 
 
 @dataclass(frozen=True)
-class CollectionPage:
-    collection: Collection
-    items: list[Item]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+class CollectionPage(ItemPage):
+    collection: Collection | None = None
 
     @property
     def start(self) -> int:
@@ -87,4 +80,4 @@ def get_collection(slug: str, viewer: Any, page: int = 1, per_page: int = 24) ->
                 members.order_by(CollectionMembership.position, Item.public_id).offset(offset).limit(per_page)
             )
         )
-    return CollectionPage(collection, items, total, page, per_page)
+    return CollectionPage(items, total, page, per_page, collection=collection)
