@@ -79,7 +79,8 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 
 def _wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    # A client that accepts anything (curl's */*) gets the page; one that prefers JSON gets JSON.
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return request.path.startswith(("/api/", "/iiif/")) or best == "application/json"
 
 

@@ -183,3 +183,10 @@ def test_arabic_plurals_use_their_own_forms(client, app, make_package):
     import_package(make_package([tale(f"tw-plural-{n:04d}", media=[], annotations=[]) for n in range(5)], files={}))
     page = client.get("/items", headers={"Accept-Language": "ar"}).get_data(as_text=True)
     assert "5 وثائق" in page
+
+
+def test_a_client_accepting_anything_gets_the_error_page_and_json_clients_get_json(client, archive):
+    page = client.get("/items/tw-draft-0001", headers={"Accept": "*/*"})
+    assert page.status_code == 404 and page.mimetype == "text/html"
+    data = client.get("/items/tw-draft-0001", headers={"Accept": "application/json"})
+    assert data.status_code == 404 and data.json["status"] == 404
