@@ -93,6 +93,19 @@ def proc_status(pid: int) -> dict[str, float]:
     return out
 
 
+def proc_cpu_s(pid: int) -> float:
+    """User + system CPU seconds a live process has used (from /proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load_note() -> str:
+    """The machine's load: other work on a 2-core machine shows up in every latency here."""
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min) {five:.2f} (5 min), {os.cpu_count()} CPUs"
+
+
 # ------------------------------------------------------------------------------------ corpus and queries
 
 
@@ -191,7 +204,21 @@ def query_text(q: dict) -> str:
 def _make_app(data_dir: Path):
     from app import create_app
 
-    return create_app({"DATA_DIR": str(data_dir), "SECRET_KEY": "bench", "DATABASE_URL": None})
+    # SQLite in the data dir and the embedded Whoosh backend (the postgres backend needs PostgreSQL).
+    return create_app({"DATA_DIR": str(data_dir), "SECRET_KEY": "bench", "DATABASE_URL": None,
+                       "SEARCH_BACKEND": "whoosh"})
+
+
+def code_version() -> str:
+    """The commit of the code under test, with '+changes' when search/, archive/ or app.py differ from it."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "search", "archive", "app.py", "config.py"],
+                               cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+changes" if dirty else "")
 
 
 def worker_load(data_dir: Path, package: Path, result_path: Path, reindex: bool) -> None:
@@ -276,7 +303,7 @@ def worker_serve(data_dir: Path, profile_dir: Path | None) -> None:
             label = environ.get("HTTP_X_BENCH_PROFILE")
             if not label:
                 return inner(environ, start_response)
-            profiler = profilers.setdefault(label, Profiler(interval=0.0005, async_mode="disabled"))
+            profiler = profilers.setdefault(label, Profiler(interval=0.001, async_mode="disabled"))
             profiler.start()
             try:
                 return list(inner(environ, start_response))  # the body is made inside the profile
@@ -294,8 +321,11 @@ def worker_serve(data_dir: Path, profile_dir: Path | None) -> None:
     for label, profiler in profilers.items():
         (profile_dir / f"profile-{label}.txt").write_text(
             profiler.output_text(unicode=True, color=False, show_all=False), encoding="utf-8")
+        (profile_dir / f"profile-{label}-all.txt").write_text(  # library frames too (whoosh, sqlalchemy)
+            profiler.output_text(unicode=True, color=False, show_all=True), encoding="utf-8")
         (profile_dir / f"profile-{label}.html").write_text(profiler.output_html(), encoding="utf-8")
-        print(f"profile written: {profile_dir / f'profile-{label}.txt'}", flush=True)
+        profiler.last_session.save(str(profile_dir / f"profile-{label}.pyisession"))  # pyinstrument --load
+        print(f"profile written: {profile_dir / f'profile-{label}.txt'} (-all.txt, .html, .pyisession)", flush=True)
 
 
 def run_child(cmd: list[str], env: dict, *, show=lambda line: True, prefix: str = "") -> tuple[int, list[str], float]:
@@ -381,13 +411,19 @@ def run_twiza_queries(server: Server, qs: list[dict], *, passes: int, warm_passe
             one(q)
     print(f"  warm-up: {warm_passes} pass(es) in {time.perf_counter() - t0:.0f} s; server memory {server.memory()}",
           flush=True)
-    runs, hits = [], []
+    runs, hits, cpu_shares = [], [], []
     for p in range(1, passes + 1):
         lat, hits = [], []
+        cpu0 = proc_cpu_s(server.proc.pid)
         for q in qs:
             dt, total = one(q)
             lat.append(dt)
             hits.append(total)
+        cpu = proc_cpu_s(server.proc.pid) - cpu0
+        cpu_shares.append(cpu / (sum(lat) / 1000))
+        print(f"  pass {p}: server CPU {cpu:.1f} s for {sum(lat) / 1000:.1f} s of requests "
+              f"({cpu_shares[-1] * 100:.0f} %: below ~90 % the server waited for a CPU or I/O); {load_note()}",
+              flush=True)
         by_type: dict[str, list[float]] = {}
         for q, dt in zip(qs, lat):
             by_type.setdefault(q["type"], []).append(dt)
@@ -402,7 +438,7 @@ def run_twiza_queries(server: Server, qs: list[dict], *, passes: int, warm_passe
     zero = sum(1 for h in hits if h == 0)
     print(f"RESULT twiza-http hits: median={statistics.median(hits):.0f} max={max(hits)} zero-hit queries={zero}",
           flush=True)
-    return {"passes": runs, "hits": hits}
+    return {"passes": runs, "hits": hits, "server_cpu_share": cpu_shares}
 
 
 def profile_pass(server: Server, qs: list[dict], kind: str, per_page: int | None) -> list[float]:
@@ -458,8 +494,8 @@ def run_anchors(anchors: Path, anchor_dir: Path, skip: bool) -> dict:
                 cached_build.write_text(str(parsed["build_s"]))
             elif cached_build.is_file():
                 parsed["build_s_earlier_run"] = float(cached_build.read_text())
-        parsed.update(wall_s=time.perf_counter() - t0, peak_rss_mb=rss)
-        print(f"   ({script}: {parsed['wall_s']:.0f} s wall, peak RSS {rss:.0f} MB)", flush=True)
+        parsed.update(wall_s=time.perf_counter() - t0, peak_rss_mb=rss, load=load_note())
+        print(f"   ({script}: {parsed['wall_s']:.0f} s wall, peak RSS {rss:.0f} MB; {parsed['load']})", flush=True)
         results[name] = parsed
     return results
 
@@ -590,8 +626,8 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="twiza-search-bench-"))
     result: dict = {"bench": "search", "items": args.items, "queries": len(qs), "anchor_dir": str(anchor_dir),
-                    "work_dir": str(work)}
-    print(f"work dir: {work}", flush=True)
+                    "work_dir": str(work), "code": code_version()}
+    print(f"work dir: {work}; code {result['code']} ({REPO_ROOT})", flush=True)
     try:
         if args.reuse_data:
             data_dir = args.reuse_data.resolve()
@@ -613,6 +649,7 @@ def main(argv: list[str] | None = None) -> int:
             if code != 0:
                 raise SystemExit(f"loading failed with exit code {code}")
             load = json.loads((work / "load.json").read_text())
+            load["load_after"] = load_note()
             (data_dir / "search-bench-load.json").write_text(json.dumps(load))
             print(f"RESULT twiza build items={load['items_created']} import_total_s={load['import_total_s']:.1f} "
                   f"import_db_s={load['import_db_s']:.1f} import_index_s={load['import_index_s']:.1f} "
@@ -622,6 +659,10 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"\n== queries through the app (werkzeug make_server, 127.0.0.1): {args.warm_passes} warm-up, "
               f"{args.passes} timed passes of {len(qs)}", flush=True)
+        if code_version() != result["code"]:
+            print(f"WARNING: the code changed during the run ({result['code']} -> {code_version()}): "
+                  "the server runs the new code on an index built by the old", flush=True)
+            result["code_at_serve"] = code_version()
         server = Server(data_dir, work if args.profile else None)
         try:
             result["server_mem_start_mb"] = server.memory()
@@ -639,6 +680,7 @@ def main(argv: list[str] | None = None) -> int:
                 print("  " + line, flush=True)
         (work / "hits_twiza.json").write_text(json.dumps(twiza["hits"]))
         result["twiza_hits"] = twiza["hits"]
+        result["twiza_server_cpu_share"] = twiza["server_cpu_share"]
 
         anchors: dict = {}
         if not args.skip_anchors:
