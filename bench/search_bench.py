@@ -30,7 +30,8 @@ Run from the repository root (long: run it in the background):
 
 ``--profile TYPE`` adds one untimed pass of the queries of that type with pyinstrument running inside
 the server (``pip install pyinstrument`` into the venv; not a dependency of the app) and writes
-``profile-TYPE.txt`` and ``.html`` into the work folder. Figures only: nothing here asserts.
+``profile-TYPE.txt``, ``profile-TYPE-all.txt`` (library frames too), ``.html`` and ``.pyisession`` into
+the work folder. Figures only: nothing here asserts.
 """
 from __future__ import annotations
 
@@ -276,7 +277,9 @@ def worker_load(data_dir: Path, package: Path, result_path: Path, reindex: bool)
             result["reindexed"] = indexing.reindex_all(progress=progress_every(10_000, "reindex_all"))
             result["reindex_s"] = time.perf_counter() - t0
         result["index_mb"] = dir_bytes(data_dir / "search") / 1e6
-        result["db_mb"] = sum(p.stat().st_size for p in data_dir.glob("twiza.sqlite3*")) / 1e6
+        result["db_mb"] = (data_dir / "twiza.sqlite3").stat().st_size / 1e6
+        wal = data_dir / "twiza.sqlite3-wal"  # the import's one transaction, until a checkpoint
+        result["db_wal_mb"] = wal.stat().st_size / 1e6 if wal.exists() else 0.0
         result["items_in_db"] = db.session.scalar(select(func.count()).select_from(Item))
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result_path.write_text(json.dumps(result))
@@ -472,7 +475,7 @@ def parse_result_lines(lines: list[str]) -> dict:
     return out
 
 
-def run_anchors(anchors: Path, anchor_dir: Path, skip: bool) -> dict:
+def run_anchors(anchors: Path, anchor_dir: Path) -> dict:
     results = {}
     show = lambda line: line.startswith(("RESULT", "whoosh", "sqlite", "  slowest"))  # noqa: E731
     cached_build = anchor_dir / "twiza-bench-whoosh-build.txt"
@@ -563,10 +566,14 @@ def print_report(qs, twiza: dict, load: dict, anchors: dict, server_mem: dict, a
           f"requests over 1 s: {over_1s} of {sum(len(l) for l in twiza['passes'])}")
 
     print(f"\nindex build ({args.items} documents), s:")
-    print(f"  twiza  import_package total {load['import_total_s']:.1f} = database {load['import_db_s']:.1f}"
-          f" + index_items {load['import_index_s']:.1f};  reindex_all "
-          + (f"{load['reindex_s']:.1f}" if "reindex_s" in load else "(skipped)")
-          + f";  index {load['index_mb']:.0f} MB, database {load['db_mb']:.0f} MB")
+    if "import_total_s" not in load:
+        print("  twiza: no load figures (--reuse-data of a folder this bench did not load)")
+    else:
+        print(f"  twiza  import_package total {load['import_total_s']:.1f} = database {load['import_db_s']:.1f}"
+              f" + index_items {load['import_index_s']:.1f};  reindex_all "
+              + (f"{load['reindex_s']:.1f}" if "reindex_s" in load else "(skipped)")
+              + f";  index {load['index_mb']:.0f} MB, database {load['db_mb']:.0f} MB"
+              + (f" (+ {load['db_wal_mb']:.0f} MB of WAL)" if load.get("db_wal_mb") else ""))
     w = anchors.get("whoosh", {})
     if w:
         build = (f"{w['build_s']:.1f}" if "build_s" in w else
@@ -654,7 +661,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"RESULT twiza build items={load['items_created']} import_total_s={load['import_total_s']:.1f} "
                   f"import_db_s={load['import_db_s']:.1f} import_index_s={load['import_index_s']:.1f} "
                   f"reindex_s={load.get('reindex_s', float('nan')):.1f} index_MB={load['index_mb']:.1f} "
-                  f"db_MB={load['db_mb']:.1f} load_peak_rss_MB={load['peak_rss_mb']:.0f}", flush=True)
+                  f"db_MB={load['db_mb']:.1f} wal_MB={load['db_wal_mb']:.1f} load_peak_rss_MB={load['peak_rss_mb']:.0f}",
+                  flush=True)
         result["load"] = load
 
         print(f"\n== queries through the app (werkzeug make_server, 127.0.0.1): {args.warm_passes} warm-up, "
@@ -684,7 +692,7 @@ def main(argv: list[str] | None = None) -> int:
 
         anchors: dict = {}
         if not args.skip_anchors:
-            anchors = run_anchors(anchors_src, anchor_dir, skip=bool(os.environ.get("SKIP_BUILD")))
+            anchors = run_anchors(anchors_src, anchor_dir)
             fts_hits = anchor_dir / "hits_sqlite-fts5.json"
             if fts_hits.is_file():
                 fts = json.loads(fts_hits.read_text())
