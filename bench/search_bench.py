@@ -30,8 +30,8 @@ Run from the repository root (long: run it in the background):
 
 ``--profile TYPE`` adds one untimed pass of the queries of that type with pyinstrument running inside
 the server (``pip install pyinstrument`` into the venv; not a dependency of the app) and writes
-``profile-TYPE.txt``, ``profile-TYPE-all.txt`` (library frames too), ``.html`` and ``.pyisession`` into
-the work folder. Figures only: nothing here asserts.
+``profile-TYPE.txt``, ``profile-TYPE-all.txt`` (library frames too) and ``.html`` into the work folder
+(no session file: at 100,000 items it would take 2 GB). Figures only: nothing here asserts.
 """
 from __future__ import annotations
 
@@ -327,8 +327,7 @@ def worker_serve(data_dir: Path, profile_dir: Path | None) -> None:
         (profile_dir / f"profile-{label}-all.txt").write_text(  # library frames too (whoosh, sqlalchemy)
             profiler.output_text(unicode=True, color=False, show_all=True), encoding="utf-8")
         (profile_dir / f"profile-{label}.html").write_text(profiler.output_html(), encoding="utf-8")
-        profiler.last_session.save(str(profile_dir / f"profile-{label}.pyisession"))  # pyinstrument --load
-        print(f"profile written: {profile_dir / f'profile-{label}.txt'} (-all.txt, .html, .pyisession)", flush=True)
+        print(f"profile written: {profile_dir / f'profile-{label}.txt'} (-all.txt, .html)", flush=True)
 
 
 def run_child(cmd: list[str], env: dict, *, show=lambda line: True, prefix: str = "") -> tuple[int, list[str], float]:
@@ -581,7 +580,8 @@ def print_report(qs, twiza: dict, load: dict, anchors: dict, server_mem: dict, a
         print(f"  whoosh bare build {build}")
     if anchors.get("sqlite-fts5", {}).get("build_s") is not None:
         print(f"  sqlite-fts5 build {anchors['sqlite-fts5']['build_s']:.1f}")
-    print(f"memory, MB: twiza server VmRSS {server_mem.get('VmRSS', 0):.0f} (peak VmHWM {server_mem.get('VmHWM', 0):.0f}),"
+    print(f"memory, MB: twiza server VmRSS {server_mem.get('VmRSS', 0):.0f} "
+          f"(peak VmHWM {server_mem.get('VmHWM', 0):.0f}),"
           f" twiza load process peak {load.get('peak_rss_mb', 0):.0f}"
           + "".join(f", {n} peak {r['peak_rss_mb']:.0f}" for n, r in anchors.items()))
     return {"twiza_pooled": pooled, "engines": engines, "ratios": ratios, "over_1s": over_1s, "aim_p95_met": aim_p95}
@@ -593,7 +593,8 @@ def print_report(qs, twiza: dict, load: dict, anchors: dict, server_mem: dict, a
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=FULL_ITEMS, help="corpus documents (default 100000)")
-    parser.add_argument("--queries", type=int, default=FULL_QUERIES, help="queries, spread over the 4 types (default 200)")
+    parser.add_argument("--queries", type=int, default=FULL_QUERIES,
+                        help="queries, spread over the 4 types (default 200)")
     parser.add_argument("--passes", type=int, default=2, help="timed passes (default 2)")
     parser.add_argument("--warm-passes", type=int, default=1, help="untimed warm-up passes (default 1)")
     parser.add_argument("--per-page", type=int, default=None,
@@ -601,10 +602,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-reindex", dest="reindex", action="store_false",
                         help="do not time reindex_all after the import")
     parser.add_argument("--skip-anchors", action="store_true", help="do not run the bare anchors")
-    parser.add_argument("--reuse-data", type=Path, help="serve this data dir (kept by an earlier --keep run) instead of loading")
+    parser.add_argument("--reuse-data", type=Path,
+                        help="serve this data dir (kept by an earlier --keep run) instead of loading")
     parser.add_argument("--profile", choices=TYPES, help="one more, untimed pass of this query type under pyinstrument")
-    parser.add_argument("--anchors", type=Path, default=None, help="the search-anchor folder (default SHARED/bench/search-anchor)")
-    parser.add_argument("--shared-dir", type=Path, default=None, help="shared data (default $TWIZA_SHARED_DIR or ../shared)")
+    parser.add_argument("--anchors", type=Path, default=None,
+                        help="the search-anchor folder (default SHARED/bench/search-anchor)")
+    parser.add_argument("--shared-dir", type=Path, default=None,
+                        help="shared data (default $TWIZA_SHARED_DIR or ../shared)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (package, data dir, profiles)")
     parser.add_argument("--worker", choices=("load", "serve"), help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
@@ -661,7 +665,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"RESULT twiza build items={load['items_created']} import_total_s={load['import_total_s']:.1f} "
                   f"import_db_s={load['import_db_s']:.1f} import_index_s={load['import_index_s']:.1f} "
                   f"reindex_s={load.get('reindex_s', float('nan')):.1f} index_MB={load['index_mb']:.1f} "
-                  f"db_MB={load['db_mb']:.1f} wal_MB={load['db_wal_mb']:.1f} load_peak_rss_MB={load['peak_rss_mb']:.0f}",
+                  f"db_MB={load['db_mb']:.1f} wal_MB={load['db_wal_mb']:.1f} "
+                  f"load_peak_rss_MB={load['peak_rss_mb']:.0f}",
                   flush=True)
         result["load"] = load
 
