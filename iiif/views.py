@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request, url_for
 
+from archive.auth import current_viewer
 from archive.errors import NotFound
 from archive.services import items as item_service
 from iiif.manifest import Site, build_annotation_page, build_manifest
@@ -25,7 +26,7 @@ def _site() -> Site:
 
 @iiif.get("/<item_id>/manifest")
 def manifest(item_id: str):
-    item = item_service.get_item(item_id, viewer=None)
+    item = item_service.get_item(item_id, viewer=current_viewer())
     return _json_ld(build_manifest(
         item, site=_site(),
         item_url=url_for("public.item_page", public_id=item.public_id, _external=True),
@@ -37,7 +38,7 @@ def manifest(item_id: str):
 
 @iiif.get("/<item_id>/annotations/<media_id>")
 def annotation_page(item_id: str, media_id: str):
-    item = item_service.get_item(item_id, viewer=None)
+    item = item_service.get_item(item_id, viewer=current_viewer())
     media = next((m for m in item.media if m.public_id == media_id), None)
     if media is None:
         raise NotFound("No such media file in this item.")

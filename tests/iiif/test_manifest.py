@@ -168,7 +168,7 @@ def small_archive(app, make_package):
     import_package(make_package(lines, files=files))
 
 
-@pytest.mark.parametrize("item_id, status, title", [("tw-registered", 403, "Pour les inscrits"),
+@pytest.mark.parametrize("item_id, status, title", [("tw-registered", 401, "Pour les inscrits"),
                                                     ("tw-draft-0001", 404, "Brouillon secret"),
                                                     ("tw-private-01", 404, "Privé absolu"),
                                                     ("no-such-item", 404, None)])
