@@ -44,3 +44,6 @@ DEFAULT_INTERFACE_LANGUAGE = "fr"
 SEARCH_BACKEND = "whoosh"
 """Search engine: 'whoosh' (embedded, index in DATA_DIR/search) or 'postgres' (in the PostgreSQL database,
 for several application servers)."""
+
+IIIF_COLLECTION_PAGE_SIZE = 100
+"""Manifests listed by one IIIF Collection; a larger one becomes a Collection of page Collections."""

@@ -7,10 +7,22 @@ import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request, url_for
+from flask_babel import force_locale
 
 from archive.errors import NotFound
 from archive.services import items as item_service
-from iiif.manifest import Site, build_annotation_page, build_manifest
+from archive.services.listings import list_visible
+from archive.views.labels import KIND_LABELS
+from iiif.collections import CollectionScope, build_collection, build_collection_page
+from iiif.manifest import (
+    Site,
+    archive_collection_id,
+    build_annotation_page,
+    build_manifest,
+    curated_collection_id,
+    kind_collection_id,
+    language_map,
+)
 
 iiif = Blueprint("iiif", __name__, url_prefix="/iiif/3")
 
@@ -32,6 +44,7 @@ def manifest(item_id: str):
         media_url=lambda m: url_for("public.media_file", public_id=m.public_id, _external=True),
         derivative_url=lambda m, w: url_for("public.media_derivative", public_id=m.public_id, width=w, _external=True),
         citation_url=url_for("public.item_citation", public_id=item.public_id, fmt="bib", _external=True),
+        kind_label=_kind_label(item.kind),
     ))
 
 
@@ -42,6 +55,66 @@ def annotation_page(item_id: str, media_id: str):
     if media is None:
         raise NotFound("No such media file in this item.")
     return _json_ld(build_annotation_page(item, media, site=_site()))
+
+
+@iiif.get("/<item_id>/annotations")
+def item_annotation_page(item_id: str):
+    item = item_service.get_item(item_id, viewer=None)
+    return _json_ld(build_annotation_page(item, None, site=_site()))
+
+
+# ------------------------------------------------------------------------------------------ collections
+
+
+@iiif.get("/collection", defaults={"page": None})
+@iiif.get("/collection/page/<int:page>")
+def archive_collection(page: int | None):
+    site = _site()
+    scope = CollectionScope(archive_collection_id(site), {"none": [site.name]}, url_for("public.item_list", _external=True))
+    return _collection(scope, page)
+
+
+@iiif.get("/kinds/<kind>", defaults={"page": None})
+@iiif.get("/kinds/<kind>/page/<int:page>")
+def kind_collection(kind: str, page: int | None):
+    site = _site()
+    scope = CollectionScope(kind_collection_id(site, kind), _kind_label(kind),
+                            url_for("public.item_list", kind=kind, _external=True))
+    return _collection(scope, page, kind=kind)
+
+
+@iiif.get("/collections/<slug>", defaults={"page": None})
+@iiif.get("/collections/<slug>/page/<int:page>")
+def curated_collection(slug: str, page: int | None):
+    listing = list_visible(None, page=page or 1, per_page=current_app.config["IIIF_COLLECTION_PAGE_SIZE"],
+                           collection_slug=slug)
+    collection = listing.collection
+    scope = CollectionScope(curated_collection_id(_site(), slug), language_map(collection.title) or {"none": [slug]},
+                            url_for("community.collection", slug=slug, _external=True),
+                            language_map(collection.description) or None)
+    return _collection(scope, page, listing=listing)
+
+
+def _collection(scope: CollectionScope, page: int | None, *, kind: str | None = None, listing=None) -> Response:
+    if listing is None:
+        listing = list_visible(None, page=page or 1, per_page=current_app.config["IIIF_COLLECTION_PAGE_SIZE"], kind=kind)
+    if page is None:
+        return _json_ld(build_collection(_site(), scope, listing))
+    if listing.pages == 1:
+        raise NotFound("This collection is not paged: it lists its manifests itself.")
+    return _json_ld(build_collection_page(_site(), scope, listing))
+
+
+def _kind_label(kind: str) -> dict[str, list[str]]:
+    """The name of a kind in every interface language, as a language map."""
+    label = KIND_LABELS.get(kind)
+    if label is None:
+        return {"none": [kind]}
+    names: dict[str, list[str]] = {}
+    for language in current_app.config["INTERFACE_LANGUAGES"]:
+        with force_locale(language):
+            names[language] = [str(label)]
+    return names
 
 
 def _json_ld(document: dict[str, Any]) -> Response:
