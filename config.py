@@ -47,3 +47,6 @@ for several application servers)."""
 
 IIIF_COLLECTION_PAGE_SIZE = 100
 """Manifests listed by one IIIF Collection; a larger one becomes a Collection of page Collections."""
+
+IIIF_SEARCH_PAGE_SIZE = 50
+"""Matching annotations on one page of a IIIF Content Search answer."""

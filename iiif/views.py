@@ -9,8 +9,9 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request, url_for
 from flask_babel import force_locale
 
-from archive.errors import NotFound
+from archive.errors import InvalidQuery, NotFound
 from archive.services import items as item_service
+from archive.services.annotation_search import complete_words, search_annotations
 from archive.services.listings import list_visible
 from archive.views.labels import KIND_LABELS
 from iiif.collections import CollectionScope, build_collection, build_collection_page
@@ -23,10 +24,14 @@ from iiif.manifest import (
     kind_collection_id,
     language_map,
 )
+from iiif.search import SEARCH_CONTEXT, build_search_page, build_term_page
 
 iiif = Blueprint("iiif", __name__, url_prefix="/iiif/3")
 
 CONTENT_TYPE = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
+SEARCH_CONTENT_TYPE = f'application/ld+json;profile="{SEARCH_CONTEXT}"'
+# Content Search parameters this service does not apply: answered, and listed in `ignored`.
+UNSUPPORTED_SEARCH_PARAMETERS = ("date", "user")
 MAX_AGE = 300
 
 
@@ -61,6 +66,55 @@ def annotation_page(item_id: str, media_id: str):
 def item_annotation_page(item_id: str):
     item = item_service.get_item(item_id, viewer=None)
     return _json_ld(build_annotation_page(item, None, site=_site()))
+
+
+# ------------------------------------------------------------------------------------- content search
+
+
+@iiif.get("/<item_id>/search")
+def content_search(item_id: str):
+    text, motivations = request.args.get("q", ""), _motivations()
+    page = _whole_number("page", default=1)
+    results = search_annotations(item_id, None, text, motivations)
+    per_page = current_app.config["IIIF_SEARCH_PAGE_SIZE"]
+    pages = max(1, -(-len(results.hits) // per_page))
+    if page > pages:
+        raise InvalidQuery(f"'page' must be between 1 and {pages} for this search.")
+
+    def page_url(number: int | None) -> str:
+        return url_for("iiif.content_search", item_id=item_id, q=text, motivation=" ".join(motivations) or None,
+                       page=number, _external=True)
+
+    return _json_ld(build_search_page(results, site=_site(), page=page, per_page=per_page, page_url=page_url,
+                                      ignored=_ignored()), SEARCH_CONTENT_TYPE)
+
+
+@iiif.get("/<item_id>/autocomplete")
+def autocomplete(item_id: str):
+    prefix, motivations = request.args.get("q", ""), _motivations()
+    if not prefix.strip():
+        raise InvalidQuery("'q' is required: the first letters of the word to complete.")
+    _item, words = complete_words(item_id, None, prefix, motivations, _whole_number("min", default=1))
+    page_id = url_for("iiif.autocomplete", item_id=item_id, q=prefix, motivation=" ".join(motivations) or None,
+                      min=request.args.get("min"), _external=True)
+    return _json_ld(build_term_page(words, page_id=page_id, ignored=_ignored()), SEARCH_CONTENT_TYPE)
+
+
+def _motivations() -> list[str]:
+    return request.args.get("motivation", "").split()
+
+
+def _ignored() -> list[str]:
+    return [name for name in UNSUPPORTED_SEARCH_PARAMETERS if name in request.args]
+
+
+def _whole_number(name: str, default: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise InvalidQuery(f"'{name}' must be a whole number of at least 1, not {raw[:20]!r}.")
+    return int(raw)
 
 
 # ------------------------------------------------------------------------------------------ collections
@@ -117,9 +171,9 @@ def _kind_label(kind: str) -> dict[str, list[str]]:
     return names
 
 
-def _json_ld(document: dict[str, Any]) -> Response:
+def _json_ld(document: dict[str, Any], content_type: str = CONTENT_TYPE) -> Response:
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-    response = Response(body, content_type=CONTENT_TYPE)
+    response = Response(body, content_type=content_type)
     response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
     response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
     response.vary.add("Accept")
