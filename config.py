@@ -50,3 +50,6 @@ IIIF_COLLECTION_PAGE_SIZE = 100
 
 IIIF_SEARCH_PAGE_SIZE = 50
 """Matching annotations on one page of a IIIF Content Search answer."""
+
+IIIF_DISCOVERY_PAGE_SIZE = 100
+"""Activities on one page of the IIIF Change Discovery stream."""

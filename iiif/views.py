@@ -13,8 +13,10 @@ from archive.errors import InvalidQuery, NotFound
 from archive.services import items as item_service
 from archive.services.annotation_search import complete_words, search_annotations
 from archive.services.listings import list_visible
+from archive.services.publication import list_changes
 from archive.views.labels import KIND_LABELS
 from iiif.collections import CollectionScope, build_collection, build_collection_page
+from iiif.discovery import DISCOVERY_CONTEXT, build_change_collection, build_change_page
 from iiif.manifest import (
     Site,
     archive_collection_id,
@@ -30,6 +32,7 @@ iiif = Blueprint("iiif", __name__, url_prefix="/iiif/3")
 
 CONTENT_TYPE = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
 SEARCH_CONTENT_TYPE = f'application/ld+json;profile="{SEARCH_CONTEXT}"'
+DISCOVERY_CONTENT_TYPE = f'application/ld+json;profile="{DISCOVERY_CONTEXT}"'
 # Content Search parameters this service does not apply: answered, and listed in `ignored`.
 UNSUPPORTED_SEARCH_PARAMETERS = ("date", "user")
 MAX_AGE = 300
@@ -117,6 +120,26 @@ def _whole_number(name: str, default: int) -> int:
     return int(raw)
 
 
+# ---------------------------------------------------------------------------------- change discovery
+
+
+@iiif.get("/discovery", defaults={"page": None})
+@iiif.get("/discovery/page/<int:page>")
+def discovery(page: int | None):
+    changes = list_changes(1 if page is None else page, current_app.config["IIIF_DISCOVERY_PAGE_SIZE"])
+    collection_id = url_for("iiif.discovery", _external=True)
+
+    def page_url(number: int) -> str:
+        return url_for("iiif.discovery", page=number, _external=True)
+
+    if page is None:
+        document = build_change_collection(changes, collection_id=collection_id, page_url=page_url)
+    else:
+        document = build_change_page(changes, collection_id=collection_id, page_url=page_url,
+                                     manifest_url=lambda i: url_for("iiif.manifest", item_id=i, _external=True))
+    return _json_ld(document, DISCOVERY_CONTENT_TYPE)
+
+
 # ------------------------------------------------------------------------------------------ collections
 
 
@@ -140,7 +163,7 @@ def kind_collection(kind: str, page: int | None):
 @iiif.get("/collections/<slug>", defaults={"page": None})
 @iiif.get("/collections/<slug>/page/<int:page>")
 def curated_collection(slug: str, page: int | None):
-    listing = list_visible(None, page=page or 1, per_page=current_app.config["IIIF_COLLECTION_PAGE_SIZE"],
+    listing = list_visible(None, page=1 if page is None else page, per_page=current_app.config["IIIF_COLLECTION_PAGE_SIZE"],
                            collection_slug=slug)
     collection = listing.collection
     scope = CollectionScope(curated_collection_id(_site(), slug), language_map(collection.title) or {"none": [slug]},
@@ -151,7 +174,7 @@ def curated_collection(slug: str, page: int | None):
 
 def _collection(scope: CollectionScope, page: int | None, *, kind: str | None = None, listing=None) -> Response:
     if listing is None:
-        listing = list_visible(None, page=page or 1, per_page=current_app.config["IIIF_COLLECTION_PAGE_SIZE"], kind=kind)
+        listing = list_visible(None, page=1 if page is None else page, per_page=current_app.config["IIIF_COLLECTION_PAGE_SIZE"], kind=kind)
     if page is None:
         return _json_ld(build_collection(_site(), scope, listing))
     if listing.pages == 1:

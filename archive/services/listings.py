@@ -17,22 +17,15 @@ from archive.db import db
 from archive.errors import NotFound
 from archive.models import Collection, CollectionMembership, Item
 from archive.services.access import visible_items_clause
+from archive.services.items import ItemPage
 from archive.vocabulary import KINDS
 
 
 @dataclass(frozen=True)
-class Listing:
+class Listing(ItemPage):
     """One page of a listing: ``items`` (light: public_id, title, kind), the ``total`` over all pages."""
 
-    items: list[Item]
-    total: int
-    page: int
-    per_page: int
     collection: Collection | None = None  # for a curated collection's listing
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
 
 def list_visible(viewer: Any, *, page: int = 1, per_page: int = 100, kind: str | None = None,

@@ -109,6 +109,7 @@ def test_collections_list_every_visible_manifest_once_in_pages_and_manifests_are
         listed += [r["id"] for r in page["items"]]
     assert sorted(listed) == sorted(f"http://localhost/iiif/3/{i}/manifest" for i in demo)
     assert client.get(f"/iiif/3/collection/page/{len(top['items']) + 1}").status_code == 404
+    assert client.get("/iiif/3/collection/page/0").status_code == 404
     app.config["IIIF_COLLECTION_PAGE_SIZE"] = 1000
     assert {r["type"] for r in client.get("/iiif/3/collection").get_json(force=True)["items"]} == {"Manifest"}
     assert client.get("/iiif/3/collection/page/1").status_code == 404  # not paged: no pages
