@@ -87,3 +87,12 @@ MAIL_PASSWORD = None
 
 MAIL_SENDER = "Twiza <no-reply@localhost>"
 """The From address of the archive's mail."""
+
+IIIF_COLLECTION_PAGE_SIZE = 100
+"""Manifests listed by one IIIF Collection; a larger one becomes a Collection of page Collections."""
+
+IIIF_SEARCH_PAGE_SIZE = 50
+"""Matching annotations on one page of a IIIF Content Search answer."""
+
+IIIF_DISCOVERY_PAGE_SIZE = 100
+"""Activities on one page of the IIIF Change Discovery stream."""

@@ -33,6 +33,7 @@ from archive.vocabulary import (
 )
 
 LangValues = list[dict[str, str]]
+PUBLIC_ACTIVITIES = ("Create", "Update", "Delete")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -398,3 +399,19 @@ class Revision(Base):
     actor_label: Mapped[str] = mapped_column(String(200))  # "user:3", "import:/path/to/package" ...
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow, server_default=func.now())
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSONType)
+
+
+class PublicChange(Base):
+    """A change the public saw: an item's public record appeared (Create), changed (Update) or left the
+    public archive (Delete: withdrawn, unpublished or restricted). The IIIF Change Discovery stream reads
+    these in order; items nobody outside the staff could see never appear here."""
+
+    __tablename__ = "public_changes"
+    __table_args__ = (CheckConstraint(_one_of("activity", PUBLIC_ACTIVITIES), name="activity"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # the order of the stream
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    activity: Mapped[str] = mapped_column(String(8))
+    happened_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+
+    item: Mapped[Item] = relationship()

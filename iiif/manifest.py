@@ -28,6 +28,7 @@ from archive.presenters import attribution_line, item_credits
 from archive.services.derivatives import widths_for
 from archive.vocabulary import LANGUAGES, REGIONS, ROLES, direction_of
 
+PRESENTATION_CONTEXT = "http://iiif.io/api/presentation/3/context.json"
 THUMBNAIL_WIDTH = 320
 _KEY = re.compile(r"^[a-zA-Z]+$")
 PAINTED_KINDS = {"image": "Image", "audio": "Sound", "video": "Video"}
@@ -83,6 +84,38 @@ def annotation_page_id(site: Site, item: Item, media: Media) -> str:
     return f"{item_id(site, item)}/annotations/{media.public_id}"
 
 
+def item_annotation_page_id(site: Site, item: Item) -> str:
+    """The page of the annotations on the item as a whole (descriptions, comments), targeting the Manifest."""
+    return f"{item_id(site, item)}/annotations"
+
+
+def search_service_id(site: Site, item: Item) -> str:
+    return f"{item_id(site, item)}/search"
+
+
+def autocomplete_service_id(site: Site, item: Item) -> str:
+    return f"{item_id(site, item)}/autocomplete"
+
+
+def archive_collection_id(site: Site) -> str:
+    return f"{site.base_url}/iiif/3/collection"
+
+
+def kind_collection_id(site: Site, kind: str) -> str:
+    return f"{site.base_url}/iiif/3/kinds/{kind}"
+
+
+def curated_collection_id(site: Site, slug: str) -> str:
+    return f"{site.base_url}/iiif/3/collections/{slug}"
+
+
+def provider(site: Site) -> list[dict[str, Any]]:
+    return [{
+        "id": site.homepage, "type": "Agent", "label": {"none": [site.name]},
+        "homepage": [{"id": site.homepage, "type": "Text", "label": {"none": [site.name]}, "format": "text/html"}],
+    }]
+
+
 def nav_date(date_start: int | None) -> str | None:
     """An item's earliest day (YYYYMMDD) as an ISO date-time in UTC; None for BCE or unusable dates."""
     if date_start is None or date_start < 10000:
@@ -101,9 +134,11 @@ def canvas_media(item: Item) -> list[Media]:
             and (m.width if m.kind == "image" else m.duration_seconds)]
 
 
-def public_annotations(item: Item, media: Media) -> list[ArchiveAnnotation]:
-    """The approved annotations of one media file: the only ones the public may see."""
-    return [a for a in item.annotations if a.media_id == media.id and a.status == "approved"]
+def public_annotations(item: Item, media: Media | None) -> list[ArchiveAnnotation]:
+    """The approved annotations of one media file (of the item as a whole when ``media`` is None): the only
+    ones the public may see."""
+    media_id = media.id if media is not None else None
+    return [a for a in item.annotations if a.media_id == media_id and a.status == "approved"]
 
 
 def _metadata(item: Item) -> list[KeyValueString]:
@@ -163,12 +198,16 @@ def _canvas(site: Site, item: Item, media: Media, media_url: Callable[[Media], s
 
 
 def build_manifest(item: Item, *, site: Site, item_url: str, media_url: Callable[[Media], str],
-                   derivative_url: Callable[[Media, int], str], citation_url: str | None = None) -> dict[str, Any]:
+                   derivative_url: Callable[[Media, int], str], citation_url: str | None = None,
+                   kind_label: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """The IIIF Presentation 3.0 Manifest of ``item`` as a JSON-ready dict.
 
     ``item_url`` is the item's HTML page; ``media_url(media)`` a media file's full URL;
-    ``derivative_url(media, width)`` a resized JPEG's URL; ``citation_url`` the BibTeX citation, if any.
-    Only what the public may see goes in: approved annotations, credited names.
+    ``derivative_url(media, width)`` a resized JPEG's URL; ``citation_url`` the BibTeX citation, if any;
+    ``kind_label`` the label of the item's kind (for the Collection of that kind it is ``partOf``).
+    Only what the public may see goes in: approved annotations, credited names. The Manifest is part of
+    the archive's Collection, of its kind's and of its curated collections', and offers a Content Search
+    service (with autocomplete) over its annotations.
     """
     manifest = Manifest(id=manifest_id(site, item), label=language_map(item.title))
     if item.summary:
@@ -178,10 +217,7 @@ def build_manifest(item: Item, *, site: Site, item_url: str, media_url: Callable
         label=_en_fr("Attribution", "Attribution"), value={"en": [attribution_line(item, site.name, item_url)]})
     if item.licence.uri.startswith(("http://creativecommons.org/", "http://rightsstatements.org/vocab/")):
         manifest.rights = item.licence.uri  # others (community licences) are told in requiredStatement
-    manifest.provider = [{
-        "id": site.homepage, "type": "Agent", "label": {"none": [site.name]},
-        "homepage": [{"id": site.homepage, "type": "Text", "label": {"none": [site.name]}, "format": "text/html"}],
-    }]
+    manifest.provider = provider(site)
     manifest.homepage = [{"id": item_url, "type": "Text", "label": language_map(item.title), "format": "text/html"}]
     if citation_url:
         manifest.seeAlso = [{"id": citation_url, "type": "Dataset", "label": _en_fr("BibTeX citation", "Citation BibTeX"),
@@ -202,7 +238,30 @@ def build_manifest(item: Item, *, site: Site, item_url: str, media_url: Callable
         manifest.add_item(_canvas(site, item, m, media_url, position))
     if len(images) > 1 and item.languages and direction_of(item.languages[0]) == "rtl":
         manifest.viewingDirection = "right-to-left"
-    return json.loads(manifest.jsonld())
+    if public_annotations(item, None):
+        manifest.annotations = [AnnotationPageRefExtended(id=item_annotation_page_id(site, item), type="AnnotationPage")]
+    document = json.loads(manifest.jsonld())
+    document["partOf"] = _part_of(site, item, kind_label)
+    document["service"] = [search_service(site, item)]
+    return document
+
+
+def search_service(site: Site, item: Item) -> dict[str, Any]:
+    """The Content Search 2.0 service of an item's Manifest, with its nested autocomplete service."""
+    return {"id": search_service_id(site, item), "type": "SearchService2",
+            "service": [{"id": autocomplete_service_id(site, item), "type": "AutoCompleteService2"}]}
+
+
+def _part_of(site: Site, item: Item, kind_label: dict[str, list[str]] | None) -> list[dict[str, Any]]:
+    collections = [
+        {"id": archive_collection_id(site), "type": "Collection", "label": {"none": [site.name]}},
+        {"id": kind_collection_id(site, item.kind), "type": "Collection", "label": kind_label or _none(item.kind)},
+    ]
+    for membership in sorted(item.memberships, key=lambda m: m.collection.slug):
+        collection = membership.collection
+        collections.append({"id": curated_collection_id(site, collection.slug), "type": "Collection",
+                            "label": language_map(collection.title) or _none(collection.slug)})
+    return collections
 
 
 def _thumbnail(media: Media, media_url: Callable[[Media], str],
@@ -215,18 +274,30 @@ def _thumbnail(media: Media, media_url: Callable[[Media], str],
             "width": media.width, "height": media.height}
 
 
-def build_annotation_page(item: Item, media: Media, *, site: Site) -> dict[str, Any]:
+def build_annotation_page(item: Item, media: Media | None, *, site: Site) -> dict[str, Any]:
     """The AnnotationPage of ``media``'s approved annotations: transcriptions and translations
     (supplementing), tags, descriptions, identifications and comments, each targeting the canvas or a
-    fragment of it (``#t=start,end`` on recordings, ``#xywh=x,y,w,h`` on images)."""
-    page = AnnotationPage(id=annotation_page_id(site, item, media))
-    target = canvas_id(site, item, media)
+    fragment of it (``#t=start,end`` on recordings, ``#xywh=x,y,w,h`` on images). With ``media`` None,
+    the page of the annotations on the item as a whole, which target its Manifest."""
+    if media is None:
+        page = AnnotationPage(id=item_annotation_page_id(site, item))
+    else:
+        page = AnnotationPage(id=annotation_page_id(site, item, media))
     for annotation in public_annotations(item, media):
-        page.add_item(Annotation(**_annotation(site, item, annotation, target)))
+        page.add_item(Annotation(**annotation_fields(site, item, annotation)))
     return json.loads(page.jsonld())
 
 
-def _annotation(site: Site, item: Item, annotation: ArchiveAnnotation, canvas: str) -> dict[str, Any]:
+def annotation_target(site: Site, item: Item, annotation: ArchiveAnnotation) -> str:
+    """What an annotation is about: its media file's canvas (or a fragment of it), else the Manifest."""
+    if annotation.media is None:
+        return manifest_id(site, item)
+    canvas = canvas_id(site, item, annotation.media)
+    return f"{canvas}#{annotation.selector}" if annotation.selector else canvas
+
+
+def annotation_fields(site: Site, item: Item, annotation: ArchiveAnnotation) -> dict[str, Any]:
+    """The Web Annotation of one archive annotation, as the keyword arguments of an iiif-prezi3 Annotation."""
     bodies: list[dict[str, Any]] = []
     if annotation.tag:
         bodies.append({"type": "TextualBody", "value": annotation.tag, "purpose": "tagging", "format": "text/plain"})
@@ -239,7 +310,7 @@ def _annotation(site: Site, item: Item, annotation: ArchiveAnnotation, canvas: s
         "id": f"{site.base_url}/iiif/3/{item.public_id}/annotation/{annotation.public_id}",
         "motivation": annotation.motivation,
         "body": bodies[0] if len(bodies) == 1 else bodies,
-        "target": f"{canvas}#{annotation.selector}" if annotation.selector else canvas,
+        "target": annotation_target(site, item, annotation),
     }
     name = annotation.creator.credited_name if annotation.creator is not None else None
     if name:

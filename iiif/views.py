@@ -7,15 +7,35 @@ import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request, url_for
+from flask_babel import force_locale
 
 from archive.auth import current_viewer
-from archive.errors import NotFound
+from archive.errors import InvalidQuery, NotFound
 from archive.services import items as item_service
-from iiif.manifest import Site, build_annotation_page, build_manifest
+from archive.services.annotation_search import complete_words, search_annotations
+from archive.services.listings import list_visible
+from archive.services.publication import list_changes
+from archive.views.labels import KIND_LABELS
+from iiif.collections import CollectionScope, build_collection, build_collection_page
+from iiif.discovery import DISCOVERY_CONTEXT, build_change_collection, build_change_page
+from iiif.manifest import (
+    Site,
+    archive_collection_id,
+    build_annotation_page,
+    build_manifest,
+    curated_collection_id,
+    kind_collection_id,
+    language_map,
+)
+from iiif.search import SEARCH_CONTEXT, build_search_page, build_term_page
 
 iiif = Blueprint("iiif", __name__, url_prefix="/iiif/3")
 
 CONTENT_TYPE = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
+SEARCH_CONTENT_TYPE = f'application/ld+json;profile="{SEARCH_CONTEXT}"'
+DISCOVERY_CONTENT_TYPE = f'application/ld+json;profile="{DISCOVERY_CONTEXT}"'
+# Content Search parameters this service does not apply: answered, and listed in `ignored`.
+UNSUPPORTED_SEARCH_PARAMETERS = ("date", "user")
 MAX_AGE = 300
 
 
@@ -33,6 +53,7 @@ def manifest(item_id: str):
         media_url=lambda m: url_for("public.media_file", public_id=m.public_id, _external=True),
         derivative_url=lambda m, w: url_for("public.media_derivative", public_id=m.public_id, width=w, _external=True),
         citation_url=url_for("public.item_citation", public_id=item.public_id, fmt="bib", _external=True),
+        kind_label=_kind_label(item.kind),
     ))
 
 
@@ -45,9 +66,138 @@ def annotation_page(item_id: str, media_id: str):
     return _json_ld(build_annotation_page(item, media, site=_site()))
 
 
-def _json_ld(document: dict[str, Any]) -> Response:
+@iiif.get("/<item_id>/annotations")
+def item_annotation_page(item_id: str):
+    item = item_service.get_item(item_id, viewer=current_viewer())
+    return _json_ld(build_annotation_page(item, None, site=_site()))
+
+
+# ------------------------------------------------------------------------------------- content search
+
+
+@iiif.get("/<item_id>/search")
+def content_search(item_id: str):
+    text, motivations = request.args.get("q", ""), _motivations()
+    page = _whole_number("page", default=1)
+    results = search_annotations(item_id, current_viewer(), text, motivations)
+    per_page = current_app.config["IIIF_SEARCH_PAGE_SIZE"]
+    pages = max(1, -(-len(results.hits) // per_page))
+    if page > pages:
+        raise InvalidQuery(f"'page' must be between 1 and {pages} for this search.")
+
+    def page_url(number: int | None) -> str:
+        return url_for("iiif.content_search", item_id=item_id, q=text, motivation=" ".join(motivations) or None,
+                       page=number, _external=True)
+
+    return _json_ld(build_search_page(results, site=_site(), page=page, per_page=per_page, page_url=page_url,
+                                      ignored=_ignored()), SEARCH_CONTENT_TYPE)
+
+
+@iiif.get("/<item_id>/autocomplete")
+def autocomplete(item_id: str):
+    prefix, motivations = request.args.get("q", ""), _motivations()
+    if not prefix.strip():
+        raise InvalidQuery("'q' is required: the first letters of the word to complete.")
+    _item, words = complete_words(item_id, None, prefix, motivations, _whole_number("min", default=1))
+    page_id = url_for("iiif.autocomplete", item_id=item_id, q=prefix, motivation=" ".join(motivations) or None,
+                      min=request.args.get("min"), _external=True)
+    return _json_ld(build_term_page(words, page_id=page_id, ignored=_ignored()), SEARCH_CONTENT_TYPE)
+
+
+def _motivations() -> list[str]:
+    return request.args.get("motivation", "").split()
+
+
+def _ignored() -> list[str]:
+    return [name for name in UNSUPPORTED_SEARCH_PARAMETERS if name in request.args]
+
+
+def _whole_number(name: str, default: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise InvalidQuery(f"'{name}' must be a whole number of at least 1, not {raw[:20]!r}.")
+    return int(raw)
+
+
+# ---------------------------------------------------------------------------------- change discovery
+
+
+@iiif.get("/discovery", defaults={"page": None})
+@iiif.get("/discovery/page/<int:page>")
+def discovery(page: int | None):
+    changes = list_changes(1 if page is None else page, current_app.config["IIIF_DISCOVERY_PAGE_SIZE"])
+    collection_id = url_for("iiif.discovery", _external=True)
+
+    def page_url(number: int) -> str:
+        return url_for("iiif.discovery", page=number, _external=True)
+
+    if page is None:
+        document = build_change_collection(changes, collection_id=collection_id, page_url=page_url)
+    else:
+        document = build_change_page(changes, collection_id=collection_id, page_url=page_url,
+                                     manifest_url=lambda i: url_for("iiif.manifest", item_id=i, _external=True))
+    return _json_ld(document, DISCOVERY_CONTENT_TYPE)
+
+
+# ------------------------------------------------------------------------------------------ collections
+
+
+@iiif.get("/collection", defaults={"page": None})
+@iiif.get("/collection/page/<int:page>")
+def archive_collection(page: int | None):
+    site = _site()
+    scope = CollectionScope(archive_collection_id(site), {"none": [site.name]}, url_for("public.item_list", _external=True))
+    return _collection(scope, page)
+
+
+@iiif.get("/kinds/<kind>", defaults={"page": None})
+@iiif.get("/kinds/<kind>/page/<int:page>")
+def kind_collection(kind: str, page: int | None):
+    site = _site()
+    scope = CollectionScope(kind_collection_id(site, kind), _kind_label(kind),
+                            url_for("public.item_list", kind=kind, _external=True))
+    return _collection(scope, page, kind=kind)
+
+
+@iiif.get("/collections/<slug>", defaults={"page": None})
+@iiif.get("/collections/<slug>/page/<int:page>")
+def curated_collection(slug: str, page: int | None):
+    listing = list_visible(current_viewer(), page=1 if page is None else page, per_page=current_app.config["IIIF_COLLECTION_PAGE_SIZE"],
+                           collection_slug=slug)
+    collection = listing.collection
+    scope = CollectionScope(curated_collection_id(_site(), slug), language_map(collection.title) or {"none": [slug]},
+                            url_for("community.collection", slug=slug, _external=True),
+                            language_map(collection.description) or None)
+    return _collection(scope, page, listing=listing)
+
+
+def _collection(scope: CollectionScope, page: int | None, *, kind: str | None = None, listing=None) -> Response:
+    if listing is None:
+        listing = list_visible(current_viewer(), page=1 if page is None else page, per_page=current_app.config["IIIF_COLLECTION_PAGE_SIZE"], kind=kind)
+    if page is None:
+        return _json_ld(build_collection(_site(), scope, listing))
+    if listing.pages == 1:
+        raise NotFound("This collection is not paged: it lists its manifests itself.")
+    return _json_ld(build_collection_page(_site(), scope, listing))
+
+
+def _kind_label(kind: str) -> dict[str, list[str]]:
+    """The name of a kind in every interface language, as a language map."""
+    label = KIND_LABELS.get(kind)
+    if label is None:
+        return {"none": [kind]}
+    names: dict[str, list[str]] = {}
+    for language in current_app.config["INTERFACE_LANGUAGES"]:
+        with force_locale(language):
+            names[language] = [str(label)]
+    return names
+
+
+def _json_ld(document: dict[str, Any], content_type: str = CONTENT_TYPE) -> Response:
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-    response = Response(body, content_type=CONTENT_TYPE)
+    response = Response(body, content_type=content_type)
     response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
     response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
     response.vary.add("Accept")

@@ -33,6 +33,7 @@ from archive.models import (
     Media,
 )
 from archive.services.loading import item_loading
+from archive.services.publication import PublicChanges
 from archive.services.revisions import record_revision
 from archive.sniff import UnreadableMedia, claimed_mime, probe
 from archive.storage import media_store, sha256_of_file
@@ -560,12 +561,14 @@ class _PackageWriter:
         self.collections: dict[str, Collection] = {}
         self.created_blobs: list[str] = []
         self.changed_items: list[str] = []  # public ids to re-index after the commit
+        self.public_changes = PublicChanges()
 
     def write(self, progress: Progress | None) -> None:
         self._store_files()
         self._write_agents()
         self._write_collections()
         slugs = [record["id"] for _line, record in self.plan.items]
+        self.public_changes.note_before(slugs)
         existing: dict[str, Item] = {}
         for chunk in _chunks(slugs, 900):
             for item in db.session.scalars(select(Item).where(Item.public_id.in_(chunk)).options(*item_loading())):
@@ -586,6 +589,8 @@ class _PackageWriter:
                 self._flush_revisions(pending)
         self._flush_revisions(pending)
         self._order_collections()
+        db.session.flush()
+        self.public_changes.record(self.changed_items)
 
     def _store_files(self) -> None:
         store = media_store()

@@ -51,11 +51,28 @@ def _pages(client, manifest: dict) -> dict[str, dict]:
     return pages
 
 
+def _collections(client, start: str = "/iiif/3/collection", manifests: dict[str, dict] | None = None) -> dict[str, dict]:
+    """Every Collection reachable from ``start`` and from the Collections the manifests are part of, by id."""
+    seen: dict[str, dict] = {}
+    pending = [start] + [ref["id"] for m in (manifests or {}).values() for ref in m.get("partOf", [])]
+    while pending:
+        url = pending.pop()
+        if url in seen:
+            continue
+        response = client.get(url.removeprefix("http://localhost"))
+        assert response.status_code == 200, url
+        collection = json.loads(response.get_data(as_text=True))
+        seen[url] = collection
+        pending += [ref["id"] for ref in collection["items"] if ref["type"] == "Collection"]
+        pending += [ref["id"] for ref in collection.get("partOf", [])]
+    return seen
+
+
 def _canvases(manifest: dict, body_type: str) -> list[dict]:
     return [c for c in manifest["items"] if c["items"][0]["items"][0]["body"]["type"] == body_type]
 
 
-def test_every_demo_manifest_and_annotation_page_is_valid(shared_dir, client, demo):
+def test_every_demo_manifest_annotation_page_and_collection_is_valid(shared_dir, app, client, demo):
     schema = json.loads((shared_dir / "standards/iiif/presentation-3.0.schema.json").read_text(encoding="utf-8"))
     validator = Draft7Validator(schema)
     pages = 0
@@ -65,8 +82,64 @@ def test_every_demo_manifest_and_annotation_page_is_valid(shared_dir, client, de
         for page in _pages(client, manifest).values():
             assert list(validator.iter_errors(page)) == [], page["id"]
             pages += 1
+        for ref in manifest.get("annotations", []):
+            page = client.get(ref["id"].removeprefix("http://localhost")).get_json(force=True)
+            assert list(validator.iter_errors(page)) == [], page["id"]
+            pages += 1
     assert pages >= 5
+    app.config["IIIF_COLLECTION_PAGE_SIZE"] = 7  # the archive's Collection and the largest kinds get paged
+    collections = _collections(client, manifests=demo)
+    for collection_id, collection in collections.items():
+        assert list(validator.iter_errors(collection)) == [], collection_id
+    assert any("/page/" in c for c in collections) and any("/kinds/" in c for c in collections)
+    assert any("/collections/" in c for c in collections)
     assert any(_canvases(m, "Sound") for m in demo.values()) and any(_canvases(m, "Image") for m in demo.values())
+
+
+def test_collections_list_every_visible_manifest_once_in_pages_and_manifests_are_part_of_them(app, client, demo):
+    app.config["IIIF_COLLECTION_PAGE_SIZE"] = 5
+    top = client.get("/iiif/3/collection").get_json(force=True)
+    assert [ref["type"] for ref in top["items"]] == ["Collection"] * -(-len(demo) // 5)
+    listed = []
+    for number, ref in enumerate(top["items"], start=1):
+        assert ref["id"] == f"http://localhost/iiif/3/collection/page/{number}"
+        page = client.get(ref["id"].removeprefix("http://localhost")).get_json(force=True)
+        assert page["partOf"] == [{"id": top["id"], "type": "Collection", "label": top["label"]}]
+        assert {r["type"] for r in page["items"]} == {"Manifest"} and len(page["items"]) <= 5
+        listed += [r["id"] for r in page["items"]]
+    assert sorted(listed) == sorted(f"http://localhost/iiif/3/{i}/manifest" for i in demo)
+    assert client.get(f"/iiif/3/collection/page/{len(top['items']) + 1}").status_code == 404
+    assert client.get("/iiif/3/collection/page/0").status_code == 404
+    app.config["IIIF_COLLECTION_PAGE_SIZE"] = 1000
+    assert {r["type"] for r in client.get("/iiif/3/collection").get_json(force=True)["items"]} == {"Manifest"}
+    assert client.get("/iiif/3/collection/page/1").status_code == 404  # not paged: no pages
+    for item_id, manifest in demo.items():
+        item = db.session.scalar(select(Item).where(Item.public_id == item_id))
+        part_of = {ref["id"] for ref in manifest["partOf"]}
+        assert part_of == {"http://localhost/iiif/3/collection", f"http://localhost/iiif/3/kinds/{item.kind}",
+                           *(f"http://localhost/iiif/3/collections/{m.collection.slug}" for m in item.memberships)}
+        for ref in manifest["partOf"]:
+            members = client.get(ref["id"].removeprefix("http://localhost")).get_json(force=True)["items"]
+            assert manifest["id"] in [m["id"] for m in members], ref["id"]
+    tale_kind = client.get("/iiif/3/kinds/tale").get_json(force=True)
+    assert tale_kind["label"]["fr"] == ["conte"] and tale_kind["label"]["en"] == ["tale"]
+
+
+def test_item_level_annotations_target_the_manifest(client, demo):
+    published = 0
+    for item_id, manifest in demo.items():
+        item = db.session.scalar(select(Item).where(Item.public_id == item_id))
+        approved = {a.public_id for a in item.annotations if a.media_id is None and a.status == "approved"}
+        refs = manifest.get("annotations", [])
+        if not approved:
+            assert not refs
+            continue
+        assert refs == [{"id": f"http://localhost/iiif/3/{item_id}/annotations", "type": "AnnotationPage"}]
+        page = client.get(f"/iiif/3/{item_id}/annotations").get_json(force=True)
+        assert {a["id"].rsplit("/", 1)[1] for a in page["items"]} == approved
+        assert {a["target"] for a in page["items"]} == {manifest["id"]}
+        published += 1
+    assert published, "the demo should hold approved annotations on items as a whole"
 
 
 def test_language_maps_carry_bcp47_tags(demo):
@@ -174,7 +247,8 @@ def small_archive(app, make_package):
                                                     ("no-such-item", 404, None)])
 @pytest.mark.parametrize("accept", ["application/json", "application/ld+json", "*/*"])
 def test_restricted_and_unpublished_items_reveal_nothing(client, small_archive, item_id, status, title, accept):
-    for path in (f"/iiif/3/{item_id}/manifest", f"/iiif/3/{item_id}/annotations/m-anything"):
+    for path in (f"/iiif/3/{item_id}/manifest", f"/iiif/3/{item_id}/annotations/m-anything",
+                 f"/iiif/3/{item_id}/annotations"):
         response = client.get(path, headers={"Accept": accept})
         body = response.get_data(as_text=True)
         assert response.status_code == status, path
@@ -183,6 +257,17 @@ def test_restricted_and_unpublished_items_reveal_nothing(client, small_archive, 
             assert title not in body
     if accept == "application/json":
         assert response.get_json()["status"] == status
+
+
+def test_collections_hold_only_what_visitors_may_see(client, small_archive):
+    everything = client.get("/iiif/3/collection").get_data(as_text=True)
+    assert "tw-tale-0001" in everything and "tw-paged-0001" in everything
+    for hidden in ("tw-registered", "tw-draft-0001", "tw-private-01", "Brouillon secret", "Privé absolu"):
+        assert hidden not in everything
+    coastal = client.get("/iiif/3/collections/coastal-tales").get_json(force=True)
+    assert [m["id"].split("/")[-2] for m in coastal["items"]] == ["tw-tale-0001", "tw-paged-0001"]
+    assert client.get("/iiif/3/kinds/song").status_code == 404  # nothing visible of that kind
+    assert client.get("/iiif/3/collections/no-such").status_code == 404
 
 
 def test_json_ld_cors_etag_and_304(client, small_archive):

@@ -1,0 +1,176 @@
+"""IIIF Content Search 2.0 within a manifest: matching annotations analysed as site search analyses text
+(a Latin query finds a Tifinagh transcription), paged, unsupported parameters listed in `ignored`,
+autocomplete; only approved annotations; restricted items 401 (403 once signed in), drafts 404; bad parameters 400."""
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from jsonschema import Draft7Validator
+
+from archive.services.packages import import_package
+from search.analysis import latin_to_tifinagh
+from tests.conftest import tale
+
+SEARCH_JSON_LD = 'application/ld+json;profile="http://iiif.io/api/search/2/context.json"'
+TIFINAGH_LINE = latin_to_tifinagh("tamaziɣt d tutlayt n imaziɣn")
+
+
+def _song(item_id: str = "tw-song-0001", **overrides):
+    annotations = [
+        {"media": 0, "motivation": "supplementing", "selector": f"t={i / 4},{i / 4 + 0.25}",
+         "body": {"value": f"Couplet {i} : la mer et le poisson", "lang": "fr"}} for i in range(5)
+    ] + [
+        {"media": 0, "motivation": "supplementing", "selector": "t=1,1.5", "body": {"value": TIFINAGH_LINE, "lang": "zgh-Tfng"}},
+        {"media": 0, "motivation": "supplementing", "selector": "t=1,1.5", "body": {"value": "الحوت والبحر", "lang": "ary-Arab"}},
+        {"media": 0, "motivation": "supplementing", "selector": "t=1.5,2", "status": "pending",
+         "body": {"value": "Brouillon tamazight non relu", "lang": "fr"}},
+        {"media": 1, "motivation": "tagging", "tag": "poisson", "selector": "xywh=0,0,2,2"},
+        {"motivation": "commenting", "body": {"value": "Les brodeuses chantent ce couplet.", "lang": "fr"}},
+    ]
+    line = tale(item_id, kind="song", annotations=annotations, languages=["zgh-Tfng"])
+    line.update(overrides)
+    return line
+
+
+@pytest.fixture
+def archive(app, make_package):
+    import_package(make_package([
+        _song(),
+        _song("tw-song-restricted", access="registered"),
+        _song("tw-song-draft", status="draft"),
+    ]))
+
+
+def _search(client, query: str, status: int = 200) -> dict:
+    response = client.get(f"/iiif/3/tw-song-0001/search?{query}")
+    assert response.status_code == status, response.get_data(as_text=True)
+    return json.loads(response.get_data(as_text=True))
+
+
+def _values(page: dict) -> list[str]:
+    values = []
+    for annotation in page["items"]:
+        bodies = annotation["body"] if isinstance(annotation["body"], list) else [annotation["body"]]
+        values += [b["value"] for b in bodies]
+    return values
+
+
+def test_manifest_declares_search_and_autocomplete(client, archive):
+    manifest = client.get("/iiif/3/tw-song-0001/manifest").get_json(force=True)
+    assert manifest["service"] == [{
+        "id": "http://localhost/iiif/3/tw-song-0001/search", "type": "SearchService2",
+        "service": [{"id": "http://localhost/iiif/3/tw-song-0001/autocomplete", "type": "AutoCompleteService2"}],
+    }]
+
+
+def test_a_latin_query_finds_the_tifinagh_transcription(client, archive):
+    page = _search(client, "q=tamazight")
+    assert _values(page) == [TIFINAGH_LINE]  # the pending "tamazight" annotation is not searched
+    annotation = page["items"][0]
+    assert annotation["type"] == "Annotation" and annotation["motivation"] == "supplementing"
+    assert annotation["target"].startswith("http://localhost/iiif/3/tw-song-0001/canvas/") and "#t=1,1.5" in annotation["target"]
+    assert annotation["body"]["language"] == "zgh-Tfng"
+    highlight = page["annotations"][0]["items"][0]
+    assert highlight["motivation"] == "highlighting"
+    assert highlight["target"]["source"] == annotation["id"]
+    assert highlight["target"]["selector"] == [{"type": "TextQuoteSelector", "exact": latin_to_tifinagh("tamaziɣt"),
+                                                "suffix": TIFINAGH_LINE[len(latin_to_tifinagh("tamaziɣt")):]}]
+    assert _values(_search(client, f"q={latin_to_tifinagh('imaziɣn')}")) == [TIFINAGH_LINE]
+
+
+def test_matching_follows_the_site_search_analysis(client, archive):
+    assert _values(_search(client, "q=brodeuse")) == ["Les brodeuses chantent ce couplet."]  # French stem
+    assert _values(_search(client, "q=poisson")) == [f"Couplet {i} : la mer et le poisson" for i in range(5)] + ["poisson"]
+    assert len(_search(client, "q=poisson -couplet")["items"]) == 1  # the tag
+    assert len(_search(client, 'q="la mer"')["items"]) == 5
+    assert _values(_search(client, "q=الحوت OR brodeuses")) == ["الحوت والبحر", "Les brodeuses chantent ce couplet."]
+    assert _search(client, "q=nothingmatchesthis")["items"] == []
+
+
+def test_results_are_paged_with_an_embedded_annotation_collection(app, client, archive):
+    app.config["IIIF_SEARCH_PAGE_SIZE"] = 2
+    first = _search(client, "q=poisson")
+    base = "http://localhost/iiif/3/tw-song-0001/search?q=poisson"
+    assert first["@context"] == "http://iiif.io/api/search/2/context.json"
+    assert first["id"] == f"{base}&page=1" and first["type"] == "AnnotationPage"
+    assert first["partOf"] == {"id": base, "type": "AnnotationCollection", "total": 6,
+                               "first": {"id": f"{base}&page=1", "type": "AnnotationPage"},
+                               "last": {"id": f"{base}&page=3", "type": "AnnotationPage"}}
+    assert first["next"] == {"id": f"{base}&page=2", "type": "AnnotationPage"} and "prev" not in first
+    assert first["startIndex"] == 0 and len(first["items"]) == 2
+    seen = [a["id"] for a in first["items"]]
+    page = first
+    while "next" in page:
+        page = _search(client, urlsplit(page["next"]["id"]).query)
+        assert page["partOf"]["total"] == 6 and page["startIndex"] == len(seen)
+        assert page["prev"]["id"].endswith(f"page={page['startIndex'] // 2}")
+        seen += [a["id"] for a in page["items"]]
+    assert len(seen) == len(set(seen)) == 6 and page["id"] == f"{base}&page=3"
+    app.config["IIIF_SEARCH_PAGE_SIZE"] = 50
+    single = _search(client, "q=poisson")
+    assert single["id"] == base and "partOf" not in single and "next" not in single
+
+
+def test_items_are_valid_presentation_annotations(shared_dir, client, archive):
+    schema = json.loads((shared_dir / "standards/iiif/presentation-3.0.schema.json").read_text(encoding="utf-8"))
+    page = _search(client, "q=")  # an empty query does not restrict: every approved annotation
+    assert len(page["items"]) == 9
+    wrapper = {"@context": "http://iiif.io/api/presentation/3/context.json", "id": page["id"],
+               "type": "AnnotationPage", "items": page["items"]}
+    assert list(Draft7Validator(schema).iter_errors(wrapper)) == []
+    assert not any("Brouillon" in value for value in _values(page))
+
+
+def test_motivation_filters_and_unsupported_parameters_are_listed_as_ignored(client, archive):
+    page = _search(client, "q=poisson&motivation=tagging&date=2020-01-01T00:00:00Z/2021-01-01T00:00:00Z&user=x")
+    assert _values(page) == ["poisson"]
+    assert page["ignored"] == ["date", "user"]
+    assert "ignored" not in _search(client, "q=poisson&motivation=painting+commenting")
+    assert _search(client, "q=poisson&motivation=painting")["items"] == []
+    assert parse_qs(urlsplit(page["id"]).query) == {"q": ["poisson"], "motivation": ["tagging"]}
+
+
+def test_autocomplete_completes_across_scripts_with_counts(client, archive):
+    response = client.get("/iiif/3/tw-song-0001/autocomplete?q=po")
+    assert response.status_code == 200 and response.headers["Content-Type"] == SEARCH_JSON_LD
+    terms = response.get_json(force=True)
+    assert terms["@context"] == "http://iiif.io/api/search/2/context.json" and terms["type"] == "TermPage"
+    assert terms["id"] == "http://localhost/iiif/3/tw-song-0001/autocomplete?q=po"
+    assert terms["items"] == [{"value": "poisson", "total": 6, "language": "fr"}]
+    tifinagh = client.get("/iiif/3/tw-song-0001/autocomplete?q=tama").get_json(force=True)["items"]
+    assert [t["value"] for t in tifinagh] == [latin_to_tifinagh("tamaziɣt")]  # not the pending annotation's word
+    assert tifinagh[0]["language"] == "zgh-Tfng"
+    assert client.get("/iiif/3/tw-song-0001/autocomplete?q=po&min=7").get_json(force=True)["items"] == []
+    ignored = client.get("/iiif/3/tw-song-0001/autocomplete?q=po&user=me").get_json(force=True)
+    assert ignored["ignored"] == ["user"]
+    for term in terms["items"]:
+        assert _search(client, f"q={term['value']}")["items"]
+
+
+@pytest.mark.parametrize("path", ["/iiif/3/tw-song-0001/search?q=x&page=0", "/iiif/3/tw-song-0001/search?q=x&page=abc",
+                                  "/iiif/3/tw-song-0001/search?q=poisson&page=2", "/iiif/3/tw-song-0001/search?q=" + "x" * 501,
+                                  "/iiif/3/tw-song-0001/autocomplete", "/iiif/3/tw-song-0001/autocomplete?q=po&min=-1",
+                                  "/iiif/3/tw-song-0001/autocomplete?q=po&min=lots"])
+def test_bad_parameters_are_400_with_a_message(client, archive, path):
+    response = client.get(path)
+    assert response.status_code == 400
+    assert response.get_json()["message"]
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("item_id, status", [("tw-song-restricted", 401), ("tw-song-draft", 404), ("tw-nothing", 404)])
+def test_restricted_items_are_401_and_drafts_404_revealing_nothing(client, archive, item_id, status):
+    for path in (f"/iiif/3/{item_id}/search?q=poisson", f"/iiif/3/{item_id}/autocomplete?q=po"):
+        response = client.get(path)
+        assert response.status_code == status
+        assert "poisson" not in response.get_data(as_text=True).replace("q=poisson", "")
+
+
+def test_search_answers_json_ld_with_cors_and_etag(client, archive):
+    response = client.get("/iiif/3/tw-song-0001/search?q=poisson")
+    assert response.headers["Content-Type"] == SEARCH_JSON_LD
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert client.get("/iiif/3/tw-song-0001/search?q=poisson",
+                      headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
