@@ -96,3 +96,6 @@ IIIF_SEARCH_PAGE_SIZE = 50
 
 IIIF_DISCOVERY_PAGE_SIZE = 100
 """Activities on one page of the IIIF Change Discovery stream."""
+
+TWO_PERSON_RULE = True
+"""Nobody approves their own work: the reviewer who publishes an item is neither its creator nor its last editor."""
