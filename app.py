@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_migrate import Migrate
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -88,11 +88,19 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ArchiveError)
     def archive_error(error: ArchiveError):
         db.session.rollback()
-        return _error_response(error.status_code, error.message, error.details)
+        response = make_response(_error_response(error.status_code, error.message, error.details))
+        if getattr(error, "retry_after", None):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return _error_response(error.code or 500, error.description or error.name, [])
+        response = make_response(_error_response(error.code or 500, error.description or error.name, []))
+        # The exception's own headers say what to do next: Allow on 405, Content-Range on 416, Retry-After on 429.
+        for key, value in error.get_headers():
+            if key.lower() != "content-type":
+                response.headers[key] = value
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -99,3 +99,9 @@ IIIF_DISCOVERY_PAGE_SIZE = 100
 
 TWO_PERSON_RULE = True
 """Nobody approves their own work: the reviewer who publishes an item is neither its creator nor its last editor."""
+
+TOKEN_RATE_LIMIT = 120
+"""Requests one API token may make within TOKEN_RATE_WINDOW_SECONDS; beyond, 429 with Retry-After."""
+
+TOKEN_RATE_WINDOW_SECONDS = 60
+"""The window of TOKEN_RATE_LIMIT."""

@@ -23,6 +23,29 @@ def current_viewer() -> Any:
     return current_user._get_current_object() if current_user and current_user.is_authenticated else None
 
 
+def current_channel() -> str:
+    """'token' when the request was authenticated by a Bearer token, else 'web'."""
+    return g.get("auth_channel", "web")
+
+
+def _load_from_bearer(request) -> Any:
+    # Programmatic clients (curl, requests) send `Authorization: Bearer twz_...` instead of a session cookie.
+    from archive.services.tokens import RateLimit, authenticate_token
+
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    if "bearer_user" in g:
+        return g.bearer_user  # checked (and counted) once per request; None after a refusal, for its error page
+    g.bearer_user = None
+    limit = RateLimit(current_app.config["TOKEN_RATE_LIMIT"], dt.timedelta(seconds=current_app.config["TOKEN_RATE_WINDOW_SECONDS"]))
+    user = authenticate_token(header[len("Bearer "):].strip(), limit)
+    if user is None:
+        raise AuthenticationRequired("This token is not valid: it is unknown or was revoked.")
+    g.bearer_user, g.auth_channel = user, "token"
+    return user
+
+
 def safe_next(target: str | None, fallback: str) -> str:
     """Only paths on this site: a sign-in link must not be usable to send people elsewhere."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
@@ -34,6 +57,8 @@ def _forget_previous_request() -> None:
     # Flask-Login keeps the user, and Flask-WTF the CSRF token, on ``g``, which outlives a request when an app
     # context was pushed before it (CLI, tests): decide both afresh for every request, as i18n does the locale.
     g.pop("_login_user", None)
+    g.pop("auth_channel", None)
+    g.pop("bearer_user", None)
     g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
 
 
@@ -52,6 +77,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_forget_previous_request)
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_session_user)
+    login_manager.request_loader(_load_from_bearer)
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -10,6 +10,7 @@ consent was withdrawn) is never named in any output. An anonymous knowledge hold
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -431,3 +432,23 @@ def filename_stem(item: Item) -> str:
     ascii_id = unicodedata.normalize("NFKD", item.public_id or "").encode("ascii", "ignore").decode().lower()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_id).strip("-")[:80].strip("-")
     return f"twiza-{slug}" if slug else "twiza-item"
+
+
+def _yaml_string(text: str) -> str:
+    # JSON strings are valid YAML scalars: quotes and non-ASCII letters survive whatever the script.
+    return json.dumps(text, ensure_ascii=False)
+
+
+def citation_cff(citation: Citation) -> str:
+    """CITATION.cff (Citation File Format 1.2.0) of the item: title, authors (knowledge holders or the
+    community, then the data workers), its address and licence."""
+    lines = ["cff-version: 1.2.0", "message: " + _yaml_string("If you use this material, cite it as below."),
+             "type: dataset", "title: " + _yaml_string(citation.title), "authors:"]
+    people = [(name, None) for name in citation.authors] or [(citation.publisher, None)]
+    people += [(name, credit.label) for credit in citation.contributors for name in credit.names]
+    for name, role in people:
+        key = "entity" if citation.corporate_author and role is None else "name"
+        lines.append(f"  - {key}: {_yaml_string(name)}")
+    lines += ["identifiers:", "  - type: url", f"    value: {_yaml_string(citation.url)}",
+              f"url: {_yaml_string(citation.url)}", f"license-url: {_yaml_string(citation.licence_uri)}"]
+    return "\n".join(lines) + "\n"

@@ -30,12 +30,26 @@ class AuthenticationRequired(ArchiveError):
     status_code = 401
 
 
+class TermsNotAccepted(AccessDenied):
+    """A licence asks for its terms to be accepted before download; ``details`` name each licence."""
+
+
 class WrongCredentials(ArchiveError):
     status_code = 401
 
 
 class TooManyAttempts(ArchiveError):
     status_code = 429
+
+
+class RateLimited(ArchiveError):
+    """Too many requests; ``retry_after`` seconds until the next one is accepted."""
+
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class InvalidInput(ArchiveError):

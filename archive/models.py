@@ -404,6 +404,60 @@ class WorkflowEvent(Base):
     actor: Mapped[User | None] = relationship()
 
 
+class ApiToken(Base):
+    """A researcher's token for programmatic downloads (``Authorization: Bearer``). Only its hash is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))  # shown in lists, so that a person knows which token is which
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Requests in the current rate-limit window: one row per token, so that every worker process counts alike.
+    window_start: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    window_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    user: Mapped[User] = relationship()
+
+
+class TermsAcceptance(Base):
+    """A person accepted a licence's click-through terms, in the version they were shown."""
+
+    __tablename__ = "terms_acceptances"
+    __table_args__ = (Index("ix_terms_acceptances_user_licence", "user_id", "licence_id", "terms_version", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    licence_id: Mapped[str] = mapped_column(ForeignKey("licences.id"))
+    # A digest of what the person read (the licence's URI and terms): new terms need a new acceptance.
+    terms_version: Mapped[str] = mapped_column(String(16))
+    accepted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+
+
+class Download(Base):
+    """One download: who (or an anonymous visitor), what, under which licence, when, and how. No address is kept."""
+
+    __tablename__ = "downloads"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", ("file", "bundle", "release")), name="kind"),
+        CheckConstraint(_one_of("channel", ("web", "token")), name="channel"),
+        Index("ix_downloads_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(8))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
+    media_id: Mapped[int | None] = mapped_column(ForeignKey("media.id"))
+    licence_id: Mapped[str | None] = mapped_column(ForeignKey("licences.id"))
+    channel: Mapped[str] = mapped_column(String(8), default="web")
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+
+
 class Revision(Base):
     """One version of an item, media record, annotation, agent or collection: who, when, full snapshot."""
 

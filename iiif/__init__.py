@@ -5,6 +5,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from iiif.views import iiif
+    from iiif.views import iiif, item_documents
 
     app.register_blueprint(iiif)
+    app.extensions["twiza.item_documents"] = item_documents

@@ -47,14 +47,30 @@ def _site() -> Site:
 @iiif.get("/<item_id>/manifest")
 def manifest(item_id: str):
     item = item_service.get_item(item_id, viewer=current_viewer())
-    return _json_ld(build_manifest(
+    return _json_ld(_manifest_of(item))
+
+
+def _manifest_of(item) -> dict[str, Any]:
+    return build_manifest(
         item, site=_site(),
         item_url=url_for("public.item_page", public_id=item.public_id, _external=True),
         media_url=lambda m: url_for("public.media_file", public_id=m.public_id, _external=True),
         derivative_url=lambda m, w: url_for("public.media_derivative", public_id=m.public_id, width=w, _external=True),
         citation_url=url_for("public.item_citation", public_id=item.public_id, fmt="bib", _external=True),
         kind_label=_kind_label(item.kind),
-    ))
+    )
+
+
+def item_documents(item) -> dict[str, Any]:
+    """The IIIF manifest and the W3C Web Annotations of an item the caller may see, for item bundles
+    (registered in ``app.extensions``: the archive package never imports iiif)."""
+    site = _site()
+    annotations = [annotation for media in [None, *item.media]
+                   for annotation in build_annotation_page(item, media, site=site).get("items", [])]
+    collection = {"@context": "http://www.w3.org/ns/anno.jsonld", "type": "AnnotationCollection",
+                  "id": url_for("iiif.item_annotation_page", item_id=item.public_id, _external=True),
+                  "total": len(annotations), "first": {"type": "AnnotationPage", "items": annotations}}
+    return {"manifest.json": _manifest_of(item), "annotations.json": collection}
 
 
 @iiif.get("/<item_id>/annotations/<media_id>")

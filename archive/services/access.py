@@ -9,6 +9,9 @@ from archive.errors import AccessDenied, AuthenticationRequired, NotFound
 from archive.models import Item
 
 STAFF_ROLES = {"curator", "admin"}
+# Local Contexts labels whose material is never public and never released, whatever its access level says:
+# TK Secret/Sacred, and TK Seasonal (it may be heard only at certain times, which a website cannot honour).
+NEVER_PUBLIC_LABELS = ("TK-SS", "TK-S")
 
 
 def _roles(viewer: Any) -> set[str]:
@@ -39,10 +42,14 @@ def visible_items_clause(viewer: Any) -> ColumnElement[bool]:
 
 
 def _secret_clause() -> ColumnElement[bool]:
-    # TK Secret/Sacred material is never shown outside staff, whatever its access level says.
+    # Secret/Sacred and Seasonal material is never shown outside staff, whatever its access level says.
     from sqlalchemy import String, cast
 
-    return or_(cast(Item.labels, String).like('%"TK-SS"%'))
+    return or_(*(cast(Item.labels, String).like(f'%"{label}"%') for label in NEVER_PUBLIC_LABELS))
+
+
+def never_public(item: Item) -> bool:
+    return bool(set(item.labels or []) & set(NEVER_PUBLIC_LABELS))
 
 
 def check_can_view(item: Item | None, viewer: Any) -> Item:
@@ -53,7 +60,7 @@ def check_can_view(item: Item | None, viewer: Any) -> Item:
         raise NotFound("No such item.")
     if _is_staff(viewer):
         return item
-    if item.status != "published" or item.access == "private" or "TK-SS" in (item.labels or []):
+    if item.status != "published" or item.access == "private" or never_public(item):
         raise NotFound("No such item.")
     roles = _roles(viewer)
     allowed = (
@@ -71,7 +78,7 @@ def check_can_view(item: Item | None, viewer: Any) -> Item:
 
 def visibility_tokens(item: Item) -> list[str]:
     """Who may see ``item``, as tokens a search index stores: the same rules as check_can_view."""
-    if item.status != "published" or item.access == "private" or "TK-SS" in (item.labels or []):
+    if item.status != "published" or item.access == "private" or never_public(item):
         return ["staff"]
     if item.access == "community":
         return [f"community:{item.access_community.slug}"]

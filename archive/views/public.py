@@ -7,6 +7,7 @@ import json
 from flask import Blueprint, Response, current_app, render_template, request, send_file, url_for
 
 from archive.auth import current_viewer
+from archive.views.downloads import checksum_headers
 from archive import citations
 from archive.i18n import current_language
 from archive.presenters import (
@@ -93,9 +94,9 @@ def media_file(public_id: str):
         conditional=True,  # Range requests (audio seek), If-None-Match
         etag=media.sha256,
         max_age=3600,
+        last_modified=media.created_at,
     )
-    response.headers["Digest"] = f"sha-256={media.sha256}"
-    return response
+    return checksum_headers(response, media.sha256)
 
 
 @public.get("/media/<public_id>/w<int:width>.jpg")
