@@ -53,3 +53,46 @@ IIIF_SEARCH_PAGE_SIZE = 50
 
 IIIF_DISCOVERY_PAGE_SIZE = 100
 """Activities on one page of the IIIF Change Discovery stream."""
+
+SECURE_COOKIES = True
+"""Send the session and remember-me cookies over HTTPS only. `./twiza serve` turns it off, since it serves plain
+HTTP on 127.0.0.1; a production server behind HTTPS keeps it on."""
+
+REMEMBER_DAYS = 14
+"""How long "keep me signed in" lasts on a device."""
+
+REGISTRATION_OPEN = True
+"""Whether researchers may create an account themselves (data workers are always invited by a curator)."""
+
+INVITATION_DAYS = 7
+"""How long an invitation link works."""
+
+PASSWORD_RESET_HOURS = 2
+"""How long a password reset link works."""
+
+LOGIN_MAX_FAILURES = 5
+"""Failed sign-ins allowed for one account within LOGIN_THROTTLE_SECONDS before it must wait."""
+
+LOGIN_THROTTLE_SECONDS = 900
+"""The window of LOGIN_MAX_FAILURES, and how long an account waits once throttled."""
+
+MAIL_SERVER = None
+"""SMTP server for invitations and password resets; when unset, messages go to the log (development)."""
+
+MAIL_PORT = 587
+"""Port of MAIL_SERVER."""
+
+MAIL_USE_TLS = True
+"""Upgrade the SMTP connection with STARTTLS."""
+
+MAIL_USE_SSL = False
+"""Connect to the SMTP server over TLS from the start (port 465) instead of STARTTLS."""
+
+MAIL_USERNAME = None
+"""SMTP user name, when the server needs one."""
+
+MAIL_PASSWORD = None
+"""SMTP password (set it in the environment or instance/config.py, never in the repository)."""
+
+MAIL_SENDER = "Twiza <no-reply@localhost>"
+"""The From address of the archive's mail."""

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from archive.errors import PackageError
+from archive.errors import InvalidInput, PackageError
+from archive.vocabulary import ACCOUNT_ROLES
 
 
 @click.group("archive", help="Import, export and look after the archive's content.")
@@ -81,6 +82,25 @@ def demo_command(small: bool) -> None:
         report = import_package(package, actor_label="demo")
     click.echo(f"demo: {report.items_created} items created, {report.items_updated} updated, "
                f"{report.items_unchanged} unchanged; {report.files_stored} files stored")
+
+
+@archive_cli.command("create-user")
+@click.argument("email")
+@click.option("--name", "display_name", required=True, help="The name shown in the interface.")
+@click.option("--role", "roles", multiple=True, type=click.Choice(ACCOUNT_ROLES), help="A role; repeat for several.")
+@click.option("--community", "communities", multiple=True, help="A community's identifier (slug); repeat for several.")
+@click.password_option(help="Asked for when not given (never put it in shell history).")
+def create_user_command(email: str, display_name: str, roles: tuple[str, ...], communities: tuple[str, ...],
+                        password: str) -> None:
+    """Create an account, for example the first admin, who then invites the others."""
+    from archive.services.accounts import create_user
+
+    try:
+        user = create_user(email, display_name, password, roles=list(roles), communities=list(communities))
+    except InvalidInput as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(1)
+    click.echo(f"account {user.email} created with roles: {', '.join(user.roles) or 'registered reader'}")
 
 
 @click.group("search", help="Build and check the search index.")

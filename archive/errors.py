@@ -24,6 +24,20 @@ class AccessDenied(ArchiveError):
     status_code = 403
 
 
+class AuthenticationRequired(ArchiveError):
+    """The visitor must sign in first (HTML pages send them to the sign-in form)."""
+
+    status_code = 401
+
+
+class WrongCredentials(ArchiveError):
+    status_code = 401
+
+
+class TooManyAttempts(ArchiveError):
+    status_code = 429
+
+
 class InvalidInput(ArchiveError):
     status_code = 422
 

@@ -315,8 +315,68 @@ class User(Base):
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow, server_default=func.now())
+    # Part of every session's identity: raising it signs the account out on every device.
+    session_generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     agent: Mapped[Agent | None] = relationship()
+    communities: Mapped[list[Agent]] = relationship(secondary="community_memberships", order_by="Agent.name")
+
+    # Flask-Login's user protocol, kept here because it is only identity, not presentation.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_generation}"
+
+
+class CommunityMembership(Base):
+    """A user belongs to a community (an agent of kind 'community'): it opens community-restricted items."""
+
+    __tablename__ = "community_memberships"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("agents.id"), primary_key=True)
+
+
+class Invitation(Base):
+    """A curator invites someone by e-mail to an account with given roles; the link works once, until it expires."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    roles: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    community_ids: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    # Only a hash of the link's secret is kept: a leaked database does not open accounts.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow, server_default=func.now())
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class LoginFailure(Base):
+    """One failed sign-in for an account name, kept only as long as the throttling window needs it.
+    No address is stored: throttling is per account, not per visitor."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_email_at", "email", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
 
 
 class Revision(Base):

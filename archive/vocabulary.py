@@ -13,6 +13,9 @@ ACCESS_LEVELS = ("public", "registered", "researcher", "community", "private")
 MEDIA_KINDS = ("image", "audio", "video", "document")
 AGENT_KINDS = ("person", "community")
 CREDIT_AS = ("name", "pseudonym", "anonymous")
+# Account roles: data workers contribute, reviewers approve, curators run the archive, admins run the server,
+# researchers are approved to download research-only material.
+ACCOUNT_ROLES = ("data_worker", "reviewer", "curator", "admin", "researcher")
 MOTIVATIONS = ("supplementing", "tagging", "describing", "identifying", "commenting")
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request, url_for
 from flask_babel import force_locale
 
+from archive.auth import current_viewer
 from archive.errors import InvalidQuery, NotFound
 from archive.services import items as item_service
 from archive.services.annotation_search import complete_words, search_annotations
@@ -45,7 +46,7 @@ def _site() -> Site:
 
 @iiif.get("/<item_id>/manifest")
 def manifest(item_id: str):
-    item = item_service.get_item(item_id, viewer=None)
+    item = item_service.get_item(item_id, viewer=current_viewer())
     return _json_ld(build_manifest(
         item, site=_site(),
         item_url=url_for("public.item_page", public_id=item.public_id, _external=True),
@@ -58,7 +59,7 @@ def manifest(item_id: str):
 
 @iiif.get("/<item_id>/annotations/<media_id>")
 def annotation_page(item_id: str, media_id: str):
-    item = item_service.get_item(item_id, viewer=None)
+    item = item_service.get_item(item_id, viewer=current_viewer())
     media = next((m for m in item.media if m.public_id == media_id), None)
     if media is None:
         raise NotFound("No such media file in this item.")
@@ -67,7 +68,7 @@ def annotation_page(item_id: str, media_id: str):
 
 @iiif.get("/<item_id>/annotations")
 def item_annotation_page(item_id: str):
-    item = item_service.get_item(item_id, viewer=None)
+    item = item_service.get_item(item_id, viewer=current_viewer())
     return _json_ld(build_annotation_page(item, None, site=_site()))
 
 
@@ -78,7 +79,7 @@ def item_annotation_page(item_id: str):
 def content_search(item_id: str):
     text, motivations = request.args.get("q", ""), _motivations()
     page = _whole_number("page", default=1)
-    results = search_annotations(item_id, None, text, motivations)
+    results = search_annotations(item_id, current_viewer(), text, motivations)
     per_page = current_app.config["IIIF_SEARCH_PAGE_SIZE"]
     pages = max(1, -(-len(results.hits) // per_page))
     if page > pages:
@@ -97,7 +98,7 @@ def autocomplete(item_id: str):
     prefix, motivations = request.args.get("q", ""), _motivations()
     if not prefix.strip():
         raise InvalidQuery("'q' is required: the first letters of the word to complete.")
-    _item, words = complete_words(item_id, None, prefix, motivations, _whole_number("min", default=1))
+    _item, words = complete_words(item_id, current_viewer(), prefix, motivations, _whole_number("min", default=1))
     page_id = url_for("iiif.autocomplete", item_id=item_id, q=prefix, motivation=" ".join(motivations) or None,
                       min=request.args.get("min"), _external=True)
     return _json_ld(build_term_page(words, page_id=page_id, ignored=_ignored()), SEARCH_CONTENT_TYPE)
@@ -163,7 +164,7 @@ def kind_collection(kind: str, page: int | None):
 @iiif.get("/collections/<slug>", defaults={"page": None})
 @iiif.get("/collections/<slug>/page/<int:page>")
 def curated_collection(slug: str, page: int | None):
-    listing = list_visible(None, page=1 if page is None else page, per_page=current_app.config["IIIF_COLLECTION_PAGE_SIZE"],
+    listing = list_visible(current_viewer(), page=1 if page is None else page, per_page=current_app.config["IIIF_COLLECTION_PAGE_SIZE"],
                            collection_slug=slug)
     collection = listing.collection
     scope = CollectionScope(curated_collection_id(_site(), slug), language_map(collection.title) or {"none": [slug]},
@@ -174,7 +175,7 @@ def curated_collection(slug: str, page: int | None):
 
 def _collection(scope: CollectionScope, page: int | None, *, kind: str | None = None, listing=None) -> Response:
     if listing is None:
-        listing = list_visible(None, page=1 if page is None else page, per_page=current_app.config["IIIF_COLLECTION_PAGE_SIZE"], kind=kind)
+        listing = list_visible(current_viewer(), page=1 if page is None else page, per_page=current_app.config["IIIF_COLLECTION_PAGE_SIZE"], kind=kind)
     if page is None:
         return _json_ld(build_collection(_site(), scope, listing))
     if listing.pages == 1:

@@ -33,7 +33,9 @@ def pytest_report_header(config: Any) -> str:
 
 def _app_for(data_dir: Path, database_url: str | None, **extra: Any):
     settings = {"TESTING": True, "DATA_DIR": str(data_dir), "SECRET_KEY": "test", "DATABASE_URL": database_url,
-                "SEARCH_BACKEND": TEST_SEARCH_BACKEND if database_url else "whoosh"}
+                "SEARCH_BACKEND": TEST_SEARCH_BACKEND if database_url else "whoosh",
+                # The test client speaks plain HTTP; tests of the production cookie flags turn this back on.
+                "SECURE_COOKIES": False}
     settings.update(extra)
     return create_app(settings)
 
@@ -246,3 +248,111 @@ def empty_archive() -> None:
         db.session.execute(search_documents.delete())
     db.session.commit()
     shutil.rmtree(Path(current_app.config["DATA_DIR"]) / "media", ignore_errors=True)
+
+
+# ------------------------------------------------------------------------------------------ accounts
+
+TEST_PASSWORD = "correct horse battery"
+
+
+def csrf_token_of(page: str) -> str:
+    """The CSRF token of the first form on ``page``, as a browser would send it."""
+    import re
+
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', page)
+    assert match, "the page has no form with a CSRF token"
+    return match.group(1)
+
+
+class Auth:
+    """Accounts and signing in through the real forms (CSRF included): ``auth.user(...)``, ``auth.sign_in(...)``."""
+
+    def __init__(self, client):
+        self.client = client
+
+    @staticmethod
+    def user(email: str = "worker@example.org", *, roles: tuple[str, ...] = (), communities: tuple[str, ...] = (),
+             name: str = "Fatima Zahra", password: str = TEST_PASSWORD):
+        from archive.services.accounts import create_user
+
+        return create_user(email, name, password, roles=list(roles), communities=list(communities))
+
+    def post_form(self, form_url: str, data: dict[str, Any], *, to: str | None = None, client=None):
+        client = client or self.client
+        token = csrf_token_of(client.get(form_url).get_data(as_text=True))
+        return client.post(to or form_url, data={"csrf_token": token, **data})
+
+    def sign_in(self, email: str = "worker@example.org", password: str = TEST_PASSWORD, *, remember: bool = False,
+                client=None, next_url: str | None = None):
+        url = "/sign-in" + (f"?next={next_url}" if next_url else "")
+        data = {"email": email, "password": password}
+        if remember:
+            data["remember"] = "y"
+        return self.post_form(url, data, client=client)
+
+    def sign_out(self, client=None):
+        client = client or self.client
+        return self.post_form("/account", {}, to="/sign-out", client=client)
+
+
+@pytest.fixture
+def auth(client) -> Auth:
+    return Auth(client)
+
+
+class SmtpSink:
+    """A small SMTP server on 127.0.0.1 (HELO/EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT) that keeps what it
+    receives: a real socket and a real protocol exchange for smtplib, nothing sent anywhere."""
+
+    def __init__(self) -> None:
+        import socketserver
+        import threading
+
+        sink = self
+        self.messages: list[tuple[str, list[str], str]] = []
+
+        class Handler(socketserver.StreamRequestHandler):
+            def reply(self, line: str) -> None:
+                self.wfile.write((line + "\r\n").encode())
+
+            def handle(self) -> None:
+                sender, recipients = "", []
+                self.reply("220 twiza-test ESMTP")
+                while line := self.rfile.readline().decode("utf-8", "replace").rstrip("\r\n"):
+                    verb = line[:4].upper()
+                    if verb in ("HELO", "EHLO"):
+                        self.reply("250 twiza-test")
+                    elif verb == "MAIL":
+                        sender, recipients = line.partition(":")[2].strip().strip("<>"), []
+                        self.reply("250 OK")
+                    elif verb == "RCPT":
+                        recipients.append(line.partition(":")[2].strip().strip("<>"))
+                        self.reply("250 OK")
+                    elif verb == "DATA":
+                        self.reply("354 end with <CRLF>.<CRLF>")
+                        body = []
+                        while (data := self.rfile.readline().decode("utf-8", "replace")) not in (".\r\n", ""):
+                            body.append(data[1:] if data.startswith("..") else data)
+                        sink.messages.append((sender, recipients, "".join(body)))
+                        self.reply("250 OK")
+                    elif verb == "QUIT":
+                        self.reply("221 bye")
+                        return
+                    else:
+                        self.reply("250 OK")
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def smtp_server():
+    sink = SmtpSink()
+    yield sink
+    sink.close()

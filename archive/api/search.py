@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 import search
+from archive.auth import current_viewer
 from archive.api import serializers
 from archive.services.browse import BrowseQuery
 from archive.services.search import complete, search_items
@@ -19,11 +20,11 @@ def _item_url(item):
 def search_json():
     query = BrowseQuery.from_args(request.args, per_page=current_app.config["ITEMS_PER_PAGE"], extra=("q",),
                                   sorts=search.SORTS, default_sort="relevance")
-    page = search_items(None, request.args.get("q", ""), query, sort=query.sort)
+    page = search_items(current_viewer(), request.args.get("q", ""), query, sort=query.sort)
     return jsonify(serializers.search_page(page, _item_url))
 
 
 @api.get("/autocomplete")
 def autocomplete_json():
     prefix = request.args.get("q", "")
-    return jsonify({"q": prefix, "suggestions": complete(None, prefix)})
+    return jsonify({"q": prefix, "suggestions": complete(current_viewer(), prefix)})

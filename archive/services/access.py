@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, and_, or_, true
 
-from archive.errors import AccessDenied, NotFound
+from archive.errors import AccessDenied, AuthenticationRequired, NotFound
 from archive.models import Item
 
 STAFF_ROLES = {"curator", "admin"}
@@ -19,6 +19,10 @@ def _is_staff(viewer: Any) -> bool:
     return bool(_roles(viewer) & STAFF_ROLES)
 
 
+def _community_ids(viewer: Any) -> list[int]:
+    return [community.id for community in getattr(viewer, "communities", None) or []]
+
+
 def visible_items_clause(viewer: Any) -> ColumnElement[bool]:
     """A SQL condition selecting exactly the items ``viewer`` (a User, or None for a visitor) may see."""
     if _is_staff(viewer):
@@ -28,8 +32,10 @@ def visible_items_clause(viewer: Any) -> ColumnElement[bool]:
         levels.append("registered")
         if "researcher" in _roles(viewer):
             levels.append("researcher")
-    # Community membership arrives with accounts (issue 6); until then community items are staff-only.
-    return and_(Item.status == "published", Item.access.in_(levels), ~_secret_clause()) if levels else false()
+    allowed = Item.access.in_(levels)
+    if community_ids := _community_ids(viewer):
+        allowed = or_(allowed, and_(Item.access == "community", Item.access_community_id.in_(community_ids)))
+    return and_(Item.status == "published", allowed, ~_secret_clause())
 
 
 def _secret_clause() -> ColumnElement[bool]:
@@ -41,7 +47,8 @@ def _secret_clause() -> ColumnElement[bool]:
 
 def check_can_view(item: Item | None, viewer: Any) -> Item:
     """Return ``item`` when ``viewer`` may see it. Raises NotFound for missing, unpublished or private
-    items (their existence is not revealed) and AccessDenied for items restricted to other readers."""
+    items (their existence is not revealed), AuthenticationRequired when a visitor who is not signed in
+    might see it after signing in, and AccessDenied for items restricted to other readers."""
     if item is None:
         raise NotFound("No such item.")
     if _is_staff(viewer):
@@ -53,7 +60,10 @@ def check_can_view(item: Item | None, viewer: Any) -> Item:
         item.access == "public"
         or (item.access == "registered" and viewer is not None)
         or (item.access == "researcher" and "researcher" in roles)
+        or (item.access == "community" and item.access_community_id in _community_ids(viewer))
     )
+    if not allowed and viewer is None:
+        raise AuthenticationRequired("This item is restricted: sign in with an account that may see it.")
     if not allowed:
         raise AccessDenied("This item is restricted: sign in with an account that may see it.")
     return item
@@ -77,4 +87,5 @@ def viewer_tokens(viewer: Any) -> list[str] | None:
         tokens.append("registered")
         if "researcher" in _roles(viewer):
             tokens.append("researcher")
+        tokens.extend(f"community:{community.slug}" for community in getattr(viewer, "communities", None) or [])
     return tokens

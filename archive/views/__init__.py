@@ -8,6 +8,7 @@ from archive.vocabulary import KINDS, LANGUAGES, REGIONS, ROLES, direction_of
 
 
 def init_app(app: Flask) -> None:
+    from archive.views.accounts import accounts
     from archive.views.community import community
     from archive.api.search import api
     from archive.views.find import find
@@ -21,6 +22,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api)
     app.register_blueprint(community)
     app.register_blueprint(teachers)
+    app.register_blueprint(accounts)
     app.jinja_env.globals.update(KINDS=KINDS, REGIONS=REGIONS, ROLES=ROLES, LANGUAGES=LANGUAGES,
                                  SITE_NAME=app.config["SITE_NAME"])
     app.jinja_env.filters["dir"] = direction_of

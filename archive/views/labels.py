@@ -16,6 +16,11 @@ ROLE_LABELS = {
     "rcd": _l("recordist"),
 }
 
+ACCOUNT_ROLE_LABELS = {
+    "data_worker": _l("data worker"), "reviewer": _l("reviewer"), "curator": _l("curator"), "admin": _l("admin"),
+    "researcher": _l("researcher"),
+}
+
 REGION_LABELS = {
     "tanger-tetouan-al-hoceima": _l("Tangier-Tetouan-Al Hoceima"),
     "oriental": _l("Oriental"),

@@ -55,7 +55,7 @@ def test_item_page_sets_lang_and_dir_on_every_value_and_credits_people(client, a
 
 @pytest.mark.parametrize(
     "public_id, status", [("tw-draft-0001", 404), ("tw-private-01", 404), ("tw-sacred-001", 404),
-                          ("tw-registered", 403), ("tw-community", 403), ("no-such-item", 404)]
+                          ("tw-registered", 401), ("tw-community", 401), ("no-such-item", 404)]
 )
 def test_restricted_items_reveal_nothing(client, archive, public_id, status):
     response = client.get(f"/items/{public_id}")

@@ -60,6 +60,9 @@ class LiveServer:
         return self.url + path
 
 
+READER_EMAIL, READER_PASSWORD = "reader@example.org", "a long reader password"
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory, compiled_translations: None) -> Iterator[LiveServer]:
     """Twiza on the demo archive (small images), migrated and imported as `./twiza serve` does."""
@@ -69,15 +72,18 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, compiled_translations:
     from app import create_app
     from archive.db import db
     from archive.demo import build_demo_package
+    from archive.services.accounts import create_user
     from archive.services.packages import import_package
 
     data_dir = tmp_path_factory.mktemp("browser-data")
     # DATABASE_URL=None: SQLite in the data folder, whatever the environment names.
+    # SECURE_COOKIES off: the live server speaks plain HTTP, as `./twiza serve` does.
     app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "SECRET_KEY": "browser-tests",
-                      "DATABASE_URL": None})
+                      "DATABASE_URL": None, "SECURE_COOKIES": False})
     with app.app_context():
         upgrade()
         import_package(build_demo_package(tmp_path_factory.mktemp("demo-package"), large_images=False))
+        create_user(READER_EMAIL, "Nadia Benali", READER_PASSWORD)
         db.session.remove()
 
     server = make_server("127.0.0.1", 0, app, threaded=True)

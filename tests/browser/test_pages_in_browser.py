@@ -303,6 +303,8 @@ AXE_PAGES = {
     "item-ar": (item_path(SONG), "ar"),
     "item-picture-ar": (item_path(PICTURE), "ar"),
     "selection": (f"/selection?ids={SONG},{PICTURE}", "fr"),
+    "sign-in-ar": ("/sign-in", "ar"),
+    "register": ("/register", "fr"),
 }
 
 
@@ -316,6 +318,33 @@ def test_no_serious_accessibility_violations(page: Any, live_server: Any, axe: C
     assert not violations, "\n".join(
         f"{v['impact']} {v['id']}: {v['help']}\n" + "\n".join(f"    {n['target']}: {n['summary']}" for n in v["nodes"][:5])
         for v in violations)
+
+
+# ------------------------------------------------------------------------------------------- accounts
+
+
+REGISTERED_ITEM = next(item for item in content.ITEMS if item.get("access") == "registered")
+
+
+def test_sign_in_opens_registered_items_and_sign_out_closes_them(page: Any, page_log: Any) -> None:
+    from tests.browser.conftest import READER_EMAIL, READER_PASSWORD
+
+    title = REGISTERED_ITEM["title"][0]["value"]
+    response = page.goto(item_path(REGISTERED_ITEM["id"]))
+    assert response.status == 401
+    page.get_by_role("main").get_by_role("link", name="Se connecter").click()
+    page.get_by_label("Adresse électronique").fill(READER_EMAIL)
+    page.get_by_label("Mot de passe").fill(READER_PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Se connecter").click()
+    # Back on the page asked for, now readable, with the account in the header.
+    expect(page).to_have_url(re.compile(re.escape(item_path(REGISTERED_ITEM["id"])) + "$"))
+    expect(page.locator("h1")).to_contain_text(title)
+    expect(page.locator(".account-nav")).to_contain_text("Nadia Benali")
+    page.locator(".account-nav").get_by_role("button", name="Se déconnecter").click()
+    assert page.goto(item_path(REGISTERED_ITEM["id"])).status == 401
+    expected = f"401 GET {page.url}"
+    assert page_log.errors == [expected, expected]  # the two refusals asked for here, nothing else
+    page_log.errors.clear()
 
 
 # ------------------------------------------------------------------------------------------- weight

@@ -1,6 +1,7 @@
 """IIIF Content Search 2.0 within a manifest: matching annotations analysed as site search analyses text
 (a Latin query finds a Tifinagh transcription), paged, unsupported parameters listed in `ignored`,
-autocomplete; only approved annotations; restricted items 403, drafts 404; bad parameters 400."""
+autocomplete; only approved annotations; restricted items 401 (visitors) or 403 (accounts that may not see
+them), drafts 404; bad parameters 400."""
 from __future__ import annotations
 
 import json
@@ -39,6 +40,7 @@ def archive(app, make_package):
     import_package(make_package([
         _song(),
         _song("tw-song-restricted", access="registered"),
+        _song("tw-song-research", access="researcher"),
         _song("tw-song-draft", status="draft"),
     ]))
 
@@ -160,12 +162,23 @@ def test_bad_parameters_are_400_with_a_message(client, archive, path):
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
-@pytest.mark.parametrize("item_id, status", [("tw-song-restricted", 403), ("tw-song-draft", 404), ("tw-nothing", 404)])
-def test_restricted_items_are_403_and_drafts_404_revealing_nothing(client, archive, item_id, status):
+@pytest.mark.parametrize("item_id, status", [("tw-song-restricted", 401), ("tw-song-draft", 404), ("tw-nothing", 404)])
+def test_restricted_items_are_401_and_drafts_404_revealing_nothing(client, archive, item_id, status):
     for path in (f"/iiif/3/{item_id}/search?q=poisson", f"/iiif/3/{item_id}/autocomplete?q=po"):
         response = client.get(path)
         assert response.status_code == status
         assert "poisson" not in response.get_data(as_text=True).replace("q=poisson", "")
+
+
+def test_signed_in_readers_search_what_they_may_see_and_get_403_otherwise(client, auth, archive):
+    auth.user("reader@example.org")
+    auth.sign_in("reader@example.org")
+    response = client.get("/iiif/3/tw-song-restricted/search?q=tamazight")
+    assert response.status_code == 200 and "private" in response.headers["Cache-Control"]
+    assert _values(response.get_json(force=True)) == [TIFINAGH_LINE]
+    assert client.get("/iiif/3/tw-song-research/search?q=tamazight").status_code == 403  # not a researcher
+    assert client.get("/iiif/3/tw-song-research/autocomplete?q=tama").status_code == 403
+    assert client.get("/iiif/3/tw-song-draft/search?q=poisson").status_code == 404
 
 
 def test_search_answers_json_ld_with_cors_and_etag(client, archive):

@@ -241,7 +241,7 @@ def small_archive(app, make_package):
     import_package(make_package(lines, files=files))
 
 
-@pytest.mark.parametrize("item_id, status, title", [("tw-registered", 403, "Pour les inscrits"),
+@pytest.mark.parametrize("item_id, status, title", [("tw-registered", 401, "Pour les inscrits"),
                                                     ("tw-draft-0001", 404, "Brouillon secret"),
                                                     ("tw-private-01", 404, "Privé absolu"),
                                                     ("no-such-item", 404, None)])
@@ -268,6 +268,14 @@ def test_collections_hold_only_what_visitors_may_see(client, small_archive):
     assert [m["id"].split("/")[-2] for m in coastal["items"]] == ["tw-tale-0001", "tw-paged-0001"]
     assert client.get("/iiif/3/kinds/song").status_code == 404  # nothing visible of that kind
     assert client.get("/iiif/3/collections/no-such").status_code == 404
+
+
+def test_signed_in_readers_collections_hold_what_they_may_see(client, auth, small_archive):
+    auth.user("reader@example.org")
+    auth.sign_in("reader@example.org")
+    response = client.get("/iiif/3/collection")
+    assert "tw-registered" in response.get_data(as_text=True) and "private" in response.headers["Cache-Control"]
+    assert "tw-draft-0001" not in response.get_data(as_text=True)
 
 
 def test_json_ld_cors_etag_and_304(client, small_archive):

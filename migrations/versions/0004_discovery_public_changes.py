@@ -3,14 +3,14 @@
 Existing archives start the stream with a Create for every item visitors may see now, dated when the
 item last changed.
 
-Revision ID: 0003_discovery_public_changes
-Revises: 0002_search_documents
+Revision ID: 0004_discovery_public_changes
+Revises: 0003_accounts
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_discovery_public_changes"
-down_revision = "0002_search_documents"
+revision = "0004_discovery_public_changes"
+down_revision = "0003_accounts"
 branch_labels = None
 depends_on = None
 
