@@ -187,3 +187,41 @@ def test_search_answers_json_ld_with_cors_and_etag(client, archive):
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert client.get("/iiif/3/tw-song-0001/search?q=poisson",
                       headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+
+
+CROSS_SCRIPT_VALUES = [
+    ("Les brodeuses de Fès", "fr"),
+    (latin_to_tifinagh("tamaziɣt d tutlayt n imaziɣn"), "zgh-Tfng"),
+    ("حكاية الحوت والبحر", "ary-Arab"),
+    ("l7out f lb7ar", "ary-Latn"),
+    ("The weavers sang their songs", "en"),
+    ("Les villages de l'Anti-Atlas", "fr"),
+    ("d-dar l-kbira", "ary-Latn"),
+    ("Tamaziɣt n Sus", "shi-Latn"),
+]
+CROSS_SCRIPT_QUERIES = ["brodeuse", "fes", "tamazight", latin_to_tifinagh("tamaziɣt"), "tamaziɣt", "الحوت", "l7out",
+                        "weaver", "song", "atlas", "dar", '"de fès"', "bro*", "tama*", "brodeuses -atlas", "village -atlas", "fes OR weaver",
+                        "imaziɣn", "sus"]
+FINDS_NOTHING = {"village -atlas"}  # the only village is in the Anti-Atlas
+
+
+def test_search_within_a_manifest_finds_what_site_search_finds(client, make_package):
+    """Each value is the one annotation of its own item, and nothing else of the item holds a query word:
+    then site search (the configured engine) and Content Search must find the same items for every query."""
+    from archive.services.browse import BrowseQuery
+    from archive.services.search import search_items
+
+    lines = []
+    for number, (value, lang) in enumerate(CROSS_SCRIPT_VALUES, start=1):
+        line = tale(f"tw-value-{number:04d}", title=[{"value": f"Q{number:04d}", "lang": "fr"}], summary=[], text=[],
+                    place=[], subjects=[], contributors=[], collections=[], media=[], kind="lexicon",
+                    annotations=[{"motivation": "describing", "body": {"value": value, "lang": lang}}])
+        del line["community"], line["source"]
+        lines.append(line)
+    import_package(make_package(lines, files={}))
+    for query in CROSS_SCRIPT_QUERIES:
+        site = {item.public_id for item in search_items(None, query, BrowseQuery(per_page=100)).items}
+        within = {line["id"] for line in lines
+                  if client.get(f"/iiif/3/{line['id']}/search", query_string={"q": query}).get_json(force=True)["items"]}
+        assert within == site, query
+        assert bool(within) == (query not in FINDS_NOTHING), query
