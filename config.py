@@ -45,15 +45,6 @@ SEARCH_BACKEND = "whoosh"
 """Search engine: 'whoosh' (embedded, index in DATA_DIR/search) or 'postgres' (in the PostgreSQL database,
 for several application servers)."""
 
-IIIF_COLLECTION_PAGE_SIZE = 100
-"""Manifests listed by one IIIF Collection; a larger one becomes a Collection of page Collections."""
-
-IIIF_SEARCH_PAGE_SIZE = 50
-"""Matching annotations on one page of a IIIF Content Search answer."""
-
-IIIF_DISCOVERY_PAGE_SIZE = 100
-"""Activities on one page of the IIIF Change Discovery stream."""
-
 SECURE_COOKIES = True
 """Send the session and remember-me cookies over HTTPS only. `./twiza serve` turns it off, since it serves plain
 HTTP on 127.0.0.1; a production server behind HTTPS keeps it on."""
@@ -96,3 +87,15 @@ MAIL_PASSWORD = None
 
 MAIL_SENDER = "Twiza <no-reply@localhost>"
 """The From address of the archive's mail."""
+
+IIIF_COLLECTION_PAGE_SIZE = 100
+"""Manifests listed by one IIIF Collection; a larger one becomes a Collection of page Collections."""
+
+IIIF_SEARCH_PAGE_SIZE = 50
+"""Matching annotations on one page of a IIIF Content Search answer."""
+
+IIIF_DISCOVERY_PAGE_SIZE = 100
+"""Activities on one page of the IIIF Change Discovery stream."""
+
+TWO_PERSON_RULE = True
+"""Nobody approves their own work: the reviewer who publishes an item is neither its creator nor its last editor."""

@@ -176,6 +176,8 @@ class Item(Timestamped, Base):
     status: Mapped[str] = mapped_column(String(16), default="draft")
     source: Mapped[str | None] = mapped_column(Text)
     source_url: Mapped[str | None] = mapped_column(String(2000))
+    # The account that created the record in the archive (None for imported records).
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     community: Mapped[Agent | None] = relationship(foreign_keys=[community_id])
     access_community: Mapped[Agent | None] = relationship(foreign_keys=[access_community_id])
@@ -377,6 +379,29 @@ class LoginFailure(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+
+
+class WorkflowEvent(Base):
+    """One step of an item's editorial life: submitted, taken for review, published, sent back, rejected,
+    withdrawn; who did it, when, and what they said."""
+
+    __tablename__ = "workflow_events"
+    __table_args__ = (
+        CheckConstraint(_one_of("to_status", ITEM_STATUSES), name="to_status"),
+        Index("ix_workflow_events_item", "item_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(24))
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    item_version: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+
+    actor: Mapped[User | None] = relationship()
 
 
 class Revision(Base):

@@ -7,7 +7,8 @@ from typing import NamedTuple
 
 KINDS = ("tale", "proverb", "song", "poem", "narrative", "craft", "motif", "technique", "gesture", "lexicon")
 
-ITEM_STATUSES = ("draft", "in_review", "published", "withdrawn")
+# draft -> submitted -> in_review -> published; a reviewer may send an item back (to draft) or reject it.
+ITEM_STATUSES = ("draft", "submitted", "in_review", "published", "rejected", "withdrawn")
 ANNOTATION_STATUSES = ("pending", "approved", "rejected")
 ACCESS_LEVELS = ("public", "registered", "researcher", "community", "private")
 MEDIA_KINDS = ("image", "audio", "video", "document")
@@ -68,6 +69,7 @@ ROLES: dict[str, Role] = {
         Role("ann", "annotator", False),
         Role("col", "collector", False),
         Role("rev", "reviewer", False),
+        Role("edt", "editor", False),  # wrote or corrected the item's record in the archive
         Role("pht", "photographer", False),
         Role("rcd", "recordist", False),
     )

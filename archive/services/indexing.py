@@ -8,6 +8,7 @@ from typing import Any, Iterable, Iterator
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 import search
 from archive.db import db
@@ -76,11 +77,14 @@ def search_document(item: Item) -> dict[str, Any]:
 
 
 def _documents(public_ids: list[str]) -> Iterator[dict[str, Any]]:
-    for start in range(0, len(public_ids), 500):
-        chunk = public_ids[start : start + 500]
-        for item in db.session.scalars(select(Item).where(Item.public_id.in_(chunk)).options(*item_loading())):
-            yield search_document(item)
-        db.session.expunge_all()
+    # A session of its own: reading thousands of items here must neither keep them in memory nor detach the
+    # objects the caller still holds (the item just saved, the signed-in user).
+    with Session(db.engine) as session:
+        for start in range(0, len(public_ids), 500):
+            chunk = public_ids[start : start + 500]
+            for item in session.scalars(select(Item).where(Item.public_id.in_(chunk)).options(*item_loading())):
+                yield search_document(item)
+            session.expunge_all()
 
 
 def index_items(public_ids: list[str]) -> int:

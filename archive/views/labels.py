@@ -12,7 +12,7 @@ KIND_LABELS = {
 ROLE_LABELS = {
     "nrt": _l("narrator"), "sng": _l("singer"), "art": _l("artisan"), "aut": _l("author"),
     "prf": _l("performer"), "spk": _l("speaker"), "trc": _l("transcriber"), "trl": _l("translator"),
-    "ann": _l("annotator"), "col": _l("collector"), "rev": _l("reviewer"), "pht": _l("photographer"),
+    "ann": _l("annotator"), "col": _l("collector"), "rev": _l("reviewer"), "edt": _l("editor"), "pht": _l("photographer"),
     "rcd": _l("recordist"),
 }
 

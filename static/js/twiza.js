@@ -74,4 +74,56 @@
       }, 150);
     });
   }
+
+  // The item editor: each value's direction and language follow its language tag; rows are added by
+  // cloning the last (empty) one; the Tifinagh keyboard types into the last field that had the focus.
+  var RTL_SCRIPTS = /-(Arab|Hebr)\b|^(ar|ary|arq|aeb|mey|he)$/i;
+  function followTag(row) {
+    var picker = row.querySelector(".lang-picker"), field = row.querySelector("[data-tifinagh-target]");
+    if (!picker || !field) return;
+    var tag = picker.value.trim();
+    if (tag) { field.lang = tag; field.dir = RTL_SCRIPTS.test(tag) ? "rtl" : "ltr"; }
+    else { field.removeAttribute("lang"); field.dir = "auto"; }
+  }
+  document.querySelectorAll(".multilingual").forEach(function (set) {
+    set.addEventListener("input", function (event) {
+      if (event.target.classList.contains("lang-picker")) followTag(event.target.closest("[data-row]"));
+    });
+    var add = set.querySelector("[data-add-row]");
+    if (!add) return;
+    add.hidden = false;
+    add.addEventListener("click", function () {
+      var rows = set.querySelectorAll("[data-row]"), last = rows[rows.length - 1];
+      var copy = last.cloneNode(true), next = rows.length;
+      copy.querySelectorAll("input, textarea, label").forEach(function (el) {
+        ["id", "name", "for"].forEach(function (attribute) {
+          var value = el.getAttribute(attribute);
+          if (value) el.setAttribute(attribute, value.replace(/-\d+-/, "-" + next + "-"));
+        });
+        if (el.tagName !== "LABEL") el.value = "";
+      });
+      last.after(copy);
+      followTag(copy);
+      copy.querySelector(".lang-picker").focus();
+    });
+  });
+
+  var keyboard = document.querySelector("[data-tifinagh-keyboard]");
+  if (keyboard) {
+    var target = null;
+    keyboard.hidden = false;
+    document.addEventListener("focusin", function (event) {
+      if (event.target.matches("[data-tifinagh-target]")) target = event.target;
+    });
+    keyboard.addEventListener("mousedown", function (event) { event.preventDefault(); });  // keep the field's focus
+    keyboard.addEventListener("click", function (event) {
+      var key = event.target.closest("[data-key]");
+      if (!key || !target) return;
+      var start = target.selectionStart, end = target.selectionEnd, text = key.dataset.key;
+      target.value = target.value.slice(0, start) + text + target.value.slice(end);
+      target.selectionStart = target.selectionEnd = start + text.length;
+      target.dispatchEvent(new Event("input", { bubbles: true }));
+      target.focus();
+    });
+  }
 })();

@@ -43,3 +43,30 @@ def test_upgrade_an_empty_database_then_nothing_is_left_to_generate(tmp_path):
             db.engine.dispose()
     finally:
         drop()
+
+
+def test_migrations_that_rebuild_tables_keep_every_row_and_reference(tmp_path, make_package):
+    """SQLite rebuilds a table to change it (copy, drop, rename): the rows that point at it must survive."""
+    from archive.services.packages import import_package
+    from tests.conftest import tale
+
+    url, drop = _fresh_database_url(tmp_path)
+    try:
+        app = _app_for(tmp_path / "data", url)
+        with app.app_context():
+            upgrade()
+            import_package(make_package([tale(), tale("tw-tale-0002")]))
+            counts = {t: db.session.scalar(sa.text(f"SELECT count(*) FROM {t}"))
+                      for t in ("items", "media", "annotations", "contributions", "revisions")}
+            db.session.remove()
+            downgrade(revision="0004_discovery_public_changes")  # before the items table gained created_by_id
+            upgrade()
+            assert {t: db.session.scalar(sa.text(f"SELECT count(*) FROM {t}")) for t in counts} == counts
+            assert counts["media"] > 0 and counts["annotations"] > 0
+            if db.engine.dialect.name == "sqlite":
+                assert db.session.execute(sa.text("PRAGMA foreign_key_check")).all() == []
+                assert db.session.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        drop()

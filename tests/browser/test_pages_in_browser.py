@@ -347,6 +347,50 @@ def test_sign_in_opens_registered_items_and_sign_out_closes_them(page: Any, page
     page_log.errors.clear()
 
 
+def sign_in(page: Any, email: str) -> None:
+    from tests.browser.conftest import READER_PASSWORD
+
+    page.goto("/sign-in")
+    page.get_by_label("Adresse électronique").fill(email)
+    page.get_by_label("Mot de passe").fill(READER_PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Se connecter").click()
+    expect(page.locator(".account-nav")).to_contain_text("Mon travail")
+
+
+def test_a_data_worker_writes_a_draft_in_tifinagh_with_the_on_screen_keyboard(page: Any) -> None:
+    from tests.browser.conftest import WORKER_EMAIL
+
+    sign_in(page, WORKER_EMAIL)
+    page.goto("/work/items/new")
+    title = page.locator("#title-0-value")
+    page.locator("#title-0-lang").fill("zgh-Tfng")
+    expect(title).to_have_attribute("dir", "ltr")
+    title.click()
+    keyboard = page.locator("[data-tifinagh-keyboard]")
+    for letter in "ⴰⵣⵓⵍ":
+        keyboard.locator(f'[data-key="{letter}"]').click()
+    expect(title).to_have_value("ⴰⵣⵓⵍ")
+    # A second title in Arabic-script Darija: a new row, right to left as soon as its tag says so.
+    page.locator('fieldset[data-field="title"] [data-add-row]').click()
+    page.locator("#title-1-lang").fill("ary-Arab")
+    expect(page.locator("#title-1-value")).to_have_attribute("dir", "rtl")
+    page.locator("#title-1-value").fill("السلام")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator("h1")).to_have_text("ⴰⵣⵓⵍ")
+    expect(page.locator("[data-status]")).to_have_text("draft")
+    page.get_by_role("button", name="Soumettre à la relecture").click()
+    expect(page.locator("[data-status]")).to_have_text("submitted")
+
+
+def test_the_editor_has_no_serious_accessibility_violations(page: Any, axe: Callable[[Any], list]) -> None:
+    from tests.browser.conftest import WORKER_EMAIL
+
+    sign_in(page, WORKER_EMAIL)
+    page.goto("/work/items/new")
+    violations = axe(page)
+    assert not violations, "\n".join(f"{v['impact']} {v['id']}: {v['help']}" for v in violations)
+
+
 # ------------------------------------------------------------------------------------------- weight
 
 
