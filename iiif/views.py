@@ -13,7 +13,7 @@ from archive.auth import current_viewer
 from archive.errors import InvalidQuery, NotFound
 from archive.services import items as item_service
 from archive.services.annotation_search import complete_words, search_annotations
-from archive.services.listings import list_visible
+from archive.services.listings import Listing, list_visible
 from archive.services.publication import list_changes
 from archive.views.labels import KIND_LABELS
 from iiif.collections import CollectionScope, build_collection, build_collection_page
@@ -114,7 +114,7 @@ def autocomplete(item_id: str):
     prefix, motivations = request.args.get("q", ""), _motivations()
     if not prefix.strip():
         raise InvalidQuery("'q' is required: the first letters of the word to complete.")
-    _item, words = complete_words(item_id, None, prefix, motivations, _whole_number("min", default=1))
+    _item, words = complete_words(item_id, current_viewer(), prefix, motivations, _whole_number("min", default=1))
     page_id = url_for("iiif.autocomplete", item_id=item_id, q=prefix, motivation=" ".join(motivations) or None,
                       min=request.args.get("min"), _external=True)
     return _json_ld(build_term_page(words, page_id=page_id, ignored=_ignored()), SEARCH_CONTENT_TYPE)
@@ -165,7 +165,7 @@ def discovery(page: int | None):
 def archive_collection(page: int | None):
     site = _site()
     scope = CollectionScope(archive_collection_id(site), {"none": [site.name]}, url_for("public.item_list", _external=True))
-    return _collection(scope, page)
+    return _collection(scope, page, _listing(page))
 
 
 @iiif.get("/kinds/<kind>", defaults={"page": None})
@@ -174,24 +174,28 @@ def kind_collection(kind: str, page: int | None):
     site = _site()
     scope = CollectionScope(kind_collection_id(site, kind), _kind_label(kind),
                             url_for("public.item_list", kind=kind, _external=True))
-    return _collection(scope, page, kind=kind)
+    return _collection(scope, page, _listing(page, kind=kind))
 
 
 @iiif.get("/collections/<slug>", defaults={"page": None})
 @iiif.get("/collections/<slug>/page/<int:page>")
 def curated_collection(slug: str, page: int | None):
-    listing = list_visible(current_viewer(), page=1 if page is None else page, per_page=current_app.config["IIIF_COLLECTION_PAGE_SIZE"],
-                           collection_slug=slug)
+    listing = _listing(page, collection_slug=slug)
     collection = listing.collection
     scope = CollectionScope(curated_collection_id(_site(), slug), language_map(collection.title) or {"none": [slug]},
                             url_for("community.collection", slug=slug, _external=True),
                             language_map(collection.description) or None)
-    return _collection(scope, page, listing=listing)
+    return _collection(scope, page, listing)
 
 
-def _collection(scope: CollectionScope, page: int | None, *, kind: str | None = None, listing=None) -> Response:
-    if listing is None:
-        listing = list_visible(current_viewer(), page=1 if page is None else page, per_page=current_app.config["IIIF_COLLECTION_PAGE_SIZE"], kind=kind)
+def _listing(page: int | None, **scope: str) -> Listing:
+    return list_visible(current_viewer(), page=1 if page is None else page,
+                        per_page=current_app.config["IIIF_COLLECTION_PAGE_SIZE"], **scope)
+
+
+def _collection(scope: CollectionScope, page: int | None, listing: Listing) -> Response:
+    """The top Collection (``page`` None) or one of its pages; a Collection small enough to list its
+    manifests itself has no pages."""
     if page is None:
         return _json_ld(build_collection(_site(), scope, listing))
     if listing.pages == 1:

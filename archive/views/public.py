@@ -25,6 +25,7 @@ from archive.services.browse import BrowseQuery, browse, facet_value_names
 from archive.storage import media_store
 
 public = Blueprint("public", __name__)
+VIEWABLE_MEDIA = ("image", "audio", "video")  # what the IIIF viewer shows; documents are links
 
 
 @public.get("/")
@@ -60,6 +61,7 @@ def item_page(public_id: str):
         widths={m.id: widths_for(m) for m in item.media if m.kind == "image"},
         image_regions={m.id: image_regions(m, item) for m in item.media if m.kind == "image"},
         related=item_service.related_items(item, current_viewer()),
+        viewable=any(m.kind in VIEWABLE_MEDIA for m in item.media),
     )
 
 

@@ -1,6 +1,7 @@
 """IIIF Content Search 2.0 within a manifest: matching annotations analysed as site search analyses text
 (a Latin query finds a Tifinagh transcription), paged, unsupported parameters listed in `ignored`,
-autocomplete; only approved annotations; restricted items 401 (403 once signed in), drafts 404; bad parameters 400."""
+autocomplete; only approved annotations; restricted items 401 (visitors) or 403 (accounts that may not see
+them), drafts 404; bad parameters 400."""
 from __future__ import annotations
 
 import json
@@ -39,6 +40,7 @@ def archive(app, make_package):
     import_package(make_package([
         _song(),
         _song("tw-song-restricted", access="registered"),
+        _song("tw-song-research", access="researcher"),
         _song("tw-song-draft", status="draft"),
     ]))
 
@@ -168,9 +170,58 @@ def test_restricted_items_are_401_and_drafts_404_revealing_nothing(client, archi
         assert "poisson" not in response.get_data(as_text=True).replace("q=poisson", "")
 
 
+def test_signed_in_readers_search_what_they_may_see_and_get_403_otherwise(client, auth, archive):
+    auth.user("reader@example.org")
+    auth.sign_in("reader@example.org")
+    response = client.get("/iiif/3/tw-song-restricted/search?q=tamazight")
+    assert response.status_code == 200 and "private" in response.headers["Cache-Control"]
+    assert _values(response.get_json(force=True)) == [TIFINAGH_LINE]
+    assert client.get("/iiif/3/tw-song-research/search?q=tamazight").status_code == 403  # not a researcher
+    assert client.get("/iiif/3/tw-song-research/autocomplete?q=tama").status_code == 403
+    assert client.get("/iiif/3/tw-song-draft/search?q=poisson").status_code == 404
+
+
 def test_search_answers_json_ld_with_cors_and_etag(client, archive):
     response = client.get("/iiif/3/tw-song-0001/search?q=poisson")
     assert response.headers["Content-Type"] == SEARCH_JSON_LD
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert client.get("/iiif/3/tw-song-0001/search?q=poisson",
                       headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+
+
+CROSS_SCRIPT_VALUES = [
+    ("Les brodeuses de Fès", "fr"),
+    (latin_to_tifinagh("tamaziɣt d tutlayt n imaziɣn"), "zgh-Tfng"),
+    ("حكاية الحوت والبحر", "ary-Arab"),
+    ("l7out f lb7ar", "ary-Latn"),
+    ("The weavers sang their songs", "en"),
+    ("Les villages de l'Anti-Atlas", "fr"),
+    ("d-dar l-kbira", "ary-Latn"),
+    ("Tamaziɣt n Sus", "shi-Latn"),
+]
+CROSS_SCRIPT_QUERIES = ["brodeuse", "fes", "tamazight", latin_to_tifinagh("tamaziɣt"), "tamaziɣt", "الحوت", "l7out",
+                        "weaver", "song", "atlas", "dar", '"de fès"', "bro*", "tama*", "brodeuses -atlas", "village -atlas", "fes OR weaver",
+                        "imaziɣn", "sus"]
+FINDS_NOTHING = {"village -atlas"}  # the only village is in the Anti-Atlas
+
+
+def test_search_within_a_manifest_finds_what_site_search_finds(client, make_package):
+    """Each value is the one annotation of its own item, and nothing else of the item holds a query word:
+    then site search (the configured engine) and Content Search must find the same items for every query."""
+    from archive.services.browse import BrowseQuery
+    from archive.services.search import search_items
+
+    lines = []
+    for number, (value, lang) in enumerate(CROSS_SCRIPT_VALUES, start=1):
+        line = tale(f"tw-value-{number:04d}", title=[{"value": f"Q{number:04d}", "lang": "fr"}], summary=[], text=[],
+                    place=[], subjects=[], contributors=[], collections=[], media=[], kind="lexicon",
+                    annotations=[{"motivation": "describing", "body": {"value": value, "lang": lang}}])
+        del line["community"], line["source"]
+        lines.append(line)
+    import_package(make_package(lines, files={}))
+    for query in CROSS_SCRIPT_QUERIES:
+        site = {item.public_id for item in search_items(None, query, BrowseQuery(per_page=100)).items}
+        within = {line["id"] for line in lines
+                  if client.get(f"/iiif/3/{line['id']}/search", query_string={"q": query}).get_json(force=True)["items"]}
+        assert within == site, query
+        assert bool(within) == (query not in FINDS_NOTHING), query

@@ -147,7 +147,7 @@ def test_the_migration_starts_the_stream_of_an_existing_archive_with_its_public_
     _import(make_package, tale(), tale("tw-restricted", access="registered"), tale("tw-secret-001", labels=["TK-SS"]),
             tale("tw-tale-0002"))
     db.session.remove()
-    downgrade(revision="0002_search_documents")
+    downgrade(revision="0003_accounts")
     upgrade()
     assert _stream(client) == [("Create", MANIFEST.format("tw-tale-0001")), ("Create", MANIFEST.format("tw-tale-0002"))]
 

@@ -270,6 +270,14 @@ def test_collections_hold_only_what_visitors_may_see(client, small_archive):
     assert client.get("/iiif/3/collections/no-such").status_code == 404
 
 
+def test_signed_in_readers_collections_hold_what_they_may_see(client, auth, small_archive):
+    auth.user("reader@example.org")
+    auth.sign_in("reader@example.org")
+    response = client.get("/iiif/3/collection")
+    assert "tw-registered" in response.get_data(as_text=True) and "private" in response.headers["Cache-Control"]
+    assert "tw-draft-0001" not in response.get_data(as_text=True)
+
+
 def test_json_ld_cors_etag_and_304(client, small_archive):
     response = client.get("/iiif/3/tw-tale-0001/manifest")
     assert response.status_code == 200
