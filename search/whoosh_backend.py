@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from itertools import accumulate
+from itertools import accumulate, islice, product
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -179,11 +179,21 @@ class WhooshEngine:
                     terms.setdefault(name, set()).update(values)
             if not all(exact):
                 return None
-            # Phrases match exact forms in order (keys carry no positions: they would double the index).
-            phrase = wq.Phrase("exact", [e[0] for e in exact])
-            words = run.terms_bits([("exact", e[0]) for e in exact], every=True)
-            bits = run.query_bits(phrase) if words else 0
-            return _Part(phrase, bits, bits)
+            # Phrases match exact forms in order (keys carry no positions: they would double the index), the
+            # same words written joined (earth-like), and Arabic words with the accusative ending (غالبًا).
+            words = [e[0] for e in exact]
+            parts = []
+            for variant in _phrase_variants(words):
+                if run.terms_bits([("exact", w) for w in variant], every=True):
+                    phrase = wq.Phrase("exact", list(variant))
+                    parts.append(_Part(phrase, *(run.query_bits(phrase),) * 2))
+                    terms["exact"].update(variant)
+            for joined in analysis.joined_forms(words):
+                bits = run.terms_bits([("exact", joined)])
+                if bits:
+                    parts.append(_Part(wq.Term("exact", joined), bits, bits))
+                    terms["exact"].add(joined)
+            return _Part.any(parts) if parts else _Part(wq.Phrase("exact", words), 0, 0)
         analysed = analysis.query_terms(leaf.text)
         for name, values in analysed.items():
             terms.setdefault(name, set()).update(values)
@@ -192,8 +202,15 @@ class WhooshEngine:
                                                                               ("key", analysed["key"], MIN_KEY_LENGTH))
                        for start in sorted(starts) if len(start) >= shortest]
             return _Part.any(options) if options else None
-        queries, fields_terms = [], []
+        exact_forms = set(analysed["exact"])
         for value in analysed["exact"]:
+            exact_forms.update(run.joined_words(value))  # they -> they're
+            accusative = analysis.accusative_form(value)
+            if accusative:
+                exact_forms.add(accusative)
+        terms["exact"].update(exact_forms)
+        queries, fields_terms = [], []
+        for value in sorted(exact_forms):
             queries += [wq.Term("exact", value, boost=3.0), wq.Term("title_exact", value, boost=3.0)]
             fields_terms += [("exact", value), ("title_exact", value)]
         for value in analysed["stem"]:
@@ -356,6 +373,12 @@ class WhooshEngine:
         return found
 
 
+def _phrase_variants(words: list[str]) -> list[tuple[str, ...]]:
+    """The phrase as typed, then with Arabic words in the accusative form (at most 8 variants)."""
+    choices = [[word] + [form for form in (analysis.accusative_form(word),) if form] for word in words]
+    return list(islice(product(*choices), 8))
+
+
 def _version_key(reader) -> tuple:
     """What identifies the documents a reader sees: its index generation and its segments (a rebuilt
     index starts its generations again; a deletion changes a segment's count)."""
@@ -475,6 +498,15 @@ class _Run:
                 term = self._terms[key] = self.snapshot.term_bits(self.reader, *key)
             bits = bits & term if every else bits | term
         return bits
+
+    def joined_words(self, exact: str) -> list[str]:
+        """Indexed words that start with ``exact`` joined to more by a hyphen or an apostrophe (they're)."""
+        found = []
+        for start in analysis.joined_starts(exact):
+            found += [w.decode() if isinstance(w, bytes) else w for w in self.reader.expand_prefix("exact", start)]
+        if len(found) > PREFIX_TERMS:
+            found = sorted(found, key=lambda w: (-self.reader.doc_frequency("exact", w), w))[:PREFIX_TERMS]
+        return found
 
     def query_bits(self, query: wq.Query) -> int:
         return bitsets.of(self.searcher.docs_for_query(query), self.snapshot.size) & self.snapshot.live

@@ -84,11 +84,17 @@ def whoosh_engine(demo_archive):
     return engine
 
 
-def test_block_reading_of_postings_equals_whooshs_own(whoosh_engine):
+def test_block_reading_of_postings_equals_whooshs_own(whoosh_engine, make_package):
+    from archive.services.packages import import_package
     from search.whoosh_backend import _postings
+    from tests.conftest import tale
 
+    # Another segment, and a deleted document in it (an update replaces the document).
+    import_package(make_package([tale("tw-segment-0001")]))
+    import_package(make_package([tale("tw-segment-0001", status="draft")]))
     searcher = whoosh_engine._searcher()
     reader = searcher.reader()
+    assert len(list(reader.leaf_readers())) > 1 and reader.doc_count_all() > reader.doc_count()
     size = reader.doc_count_all()
     checked = 0
     for fieldname in ("exact", "key", "visibility", "f_kind"):
@@ -140,3 +146,19 @@ def test_did_you_mean_and_autocomplete_keep_to_visible_items(whoosh_engine):
     assert whoosh_engine.query("brofewie", visibility=["public"]).suggestion == "broderie"
     assert "broderie" in whoosh_engine.complete("brod", visibility=["public"])
     assert parse("brod*").must[0][0].prefix
+
+
+def test_words_written_joined_or_with_tanwin_are_found_as_fts5_finds_them(demo_archive, make_package):
+    from archive.services.packages import import_package
+    from tests.conftest import tale
+
+    title = [{"value": "An earth-like planet, they're told", "lang": "en"},
+             {"value": "قصة تاريخية غالبًا عن نجم أوليًا", "lang": "ary-Arab"}]
+    line = tale("tw-joined-0001", title=title)
+    import_package(make_package([line]))
+    try:
+        for text in ('"earth like"', "they", "غالب", '"تاريخية غالب"', "أولي AND غالب", "earth-like"):
+            assert "tw-joined-0001" in [i.public_id for i in search_items(None, text, BrowseQuery(per_page=100)).items], text
+    finally:
+        import_package(make_package([tale("tw-joined-0001", title=title, status="draft")]))
+    assert search_items(None, "", BrowseQuery()).total == 27
