@@ -782,3 +782,16 @@ def accusative_form(exact: str) -> str | None:
     if len(exact) < 3 or exact[-1] in "اهء" or not _ARABIC_LETTER_RE.fullmatch(exact[-1]):
         return None
     return exact + "ا" if _script_of_word(exact) == "Arab" else None
+
+
+def matches(text: str, lang: str | None, terms: dict[str, set[str]]) -> bool:
+    """Whether a word of ``text``, analysed as ``index_terms`` would, has one of ``terms`` ("exact", "stem",
+    "key" -> sets) in the same analysis. Stops at the first such word (for snippets: most values have none,
+    and long ones would otherwise be analysed whole)."""
+    kind = _language_kind(lang)
+    exact_terms, stem_terms, key_terms = (terms.get(name, set()) for name in ("exact", "stem", "key"))
+    for word in _WORD_RE.findall(text):
+        exact, stems, key = _analyse(word, kind)
+        if (exact and exact in exact_terms) or (key and key in key_terms) or any(s in stem_terms for s in stems):
+            return True
+    return False

@@ -209,21 +209,21 @@ class WhooshEngine:
             if accusative:
                 exact_forms.add(accusative)
         terms["exact"].update(exact_forms)
-        queries, fields_terms = [], []
+        boosts: dict[tuple[str, str], float] = {}  # a term asked for twice is read once, its boosts added
         for value in sorted(exact_forms):
-            queries += [wq.Term("exact", value, boost=3.0), wq.Term("title_exact", value, boost=3.0)]
-            fields_terms += [("exact", value), ("title_exact", value)]
+            for key in (("exact", value), ("title_exact", value)):
+                boosts[key] = boosts.get(key, 0.0) + 3.0
         for value in analysed["stem"]:
-            queries += [wq.Term("stem", value, boost=2.0), wq.Term("exact", value, boost=2.0)]
-            fields_terms += [("stem", value), ("exact", value)]
+            for key in (("stem", value), ("exact", value)):
+                boosts[key] = boosts.get(key, 0.0) + 2.0
         for value in analysed["key"]:
             if len(value) >= MIN_KEY_LENGTH:  # shorter skeletons match too many unrelated words
-                queries += [wq.Term("key", value), wq.Term("title_key", value)]
-                fields_terms += [("key", value), ("title_key", value)]
-        if not queries:
+                for key in (("key", value), ("title_key", value)):
+                    boosts[key] = boosts.get(key, 0.0) + 1.0
+        if not boosts:
             return None
-        bits = run.terms_bits(fields_terms)
-        return _Part(wq.Or(queries), bits, bits)
+        bits = run.terms_bits(boosts)
+        return _Part(wq.Or([wq.Term(field, text, boost=boost) for (field, text), boost in boosts.items()]), bits, bits)
 
     def _text_query(self, parsed: ParsedQuery, terms: dict[str, set[str]], run: _Run) -> _Part:
         """The scoring query of the positive words, what it matches, and what the whole query matches."""

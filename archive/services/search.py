@@ -70,8 +70,7 @@ def search_items(viewer: Any, text: str, query: BrowseQuery, sort: str = "releva
 
 
 def _matches(word: str, terms: dict[str, set[str]], lang: str) -> bool:
-    analysed = analysis.index_terms(word, lang)
-    return any(set(analysed[name]) & terms.get(name, set()) for name in ("exact", "stem", "key"))
+    return analysis.matches(word, lang, terms)
 
 
 def snippet(item: Item, terms: dict[str, set[str]]) -> Snippet | None:
