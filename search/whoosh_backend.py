@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable
 
 from whoosh import collectors, fields, index, query as wq, sorting
 from whoosh.analysis import SpaceSeparatedTokenizer
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermsReader
 from whoosh.matching import FilterMatcher
 
 from search import FACETS, SearchResult, analysis, bitsets, digest_of
@@ -395,14 +395,54 @@ def _postings(reader, fieldname: str, text: str, builder: bitsets.Builder) -> No
         matcher = segment.postings(fieldname, text)
         if isinstance(matcher, FilterMatcher):  # the segment's deletions: the live set removes them
             matcher = matcher.child
-        if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
-            while matcher.is_active():
-                if matcher._data is None:
-                    matcher._read_data()
-                builder.add(accumulate(matcher._data[0]), base)  # block ids are delta-encoded
-                matcher._next_block()
+        _add_ids(matcher, builder, base)
+
+
+def _add_ids(matcher, builder: bitsets.Builder, base: int) -> None:
+    if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
+        while matcher.is_active():
+            if matcher._data is None:
+                matcher._read_data()
+            builder.add(accumulate(matcher._data[0]), base)  # block ids are delta-encoded
+            matcher._next_block()
+    else:
+        builder.add(matcher.all_ids(), base)
+
+
+def _words_starting(reader, fieldname: str, start: str) -> dict[str, list[tuple[Any, int, Any]]]:
+    """The words of a field that start with ``start``, each with its (segment, doc base, term info) in
+    every segment that has it: one walk of each segment's term index, no lookup per word."""
+    prefix = start.encode("utf-8")
+    words: dict[str, list[tuple[Any, int, Any]]] = {}
+    for segment, base in reader.leaf_readers():
+        terms = getattr(segment, "_terms", None)
+        if not isinstance(terms, W3TermsReader):
+            for word in segment.expand_prefix(fieldname, start):
+                words.setdefault(word.decode() if isinstance(word, bytes) else word, []).append((segment, base, None))
+            continue
+        for (name, tbytes), info in terms.items_from(fieldname, prefix):
+            if name != fieldname or not tbytes.startswith(prefix):
+                break
+            words.setdefault(tbytes.decode("utf-8"), []).append((segment, base, info))
+    return words
+
+
+def _add_word(fieldname: str, word: str, places: list[tuple[Any, int, Any]], builder: bitsets.Builder) -> None:
+    for segment, base, info in places:
+        if info is None:
+            matcher = segment.postings(fieldname, word)
+            _add_ids(getattr(matcher, "child", matcher) if isinstance(matcher, FilterMatcher) else matcher, builder, base)
+        elif info.is_inlined():  # a rare word: its postings are in its term info
+            builder.add(info.inlined_postings()[0], base)
         else:
-            builder.add(matcher.all_ids(), base)
+            matcher = segment.codec().postings_reader(segment._terms._postfile, info, segment.schema[fieldname].format)
+            _add_ids(matcher, builder, base)
+
+
+def _doc_frequency(places: list[tuple[Any, int, Any]], reader, fieldname: str, word: str) -> int:
+    if any(info is None for _segment, _base, info in places):
+        return reader.doc_frequency(fieldname, word)
+    return sum(info.doc_frequency() for _segment, _base, info in places)
 
 
 class _Snapshot:
@@ -514,19 +554,27 @@ class _Run:
     def prefix(self, fieldname: str, start: str) -> _Part:
         """The words of the index starting with ``start``, looked up once: all of them match; the
         PREFIX_TERMS most frequent are scored (a short prefix of a big index has thousands)."""
-        reader = self.reader
-        words = [w.decode() if isinstance(w, bytes) else w for w in reader.expand_prefix(fieldname, start)]
+        words = _words_starting(self.reader, fieldname, start)
         if not words:
             return _Part(wq.NullQuery, 0, 0)
-        builder = bitsets.Builder(self.snapshot.size)
-        for word in words:
-            _postings(reader, fieldname, word, builder)
-        matched = builder.bits() & self.snapshot.live
         if len(words) <= PREFIX_TERMS:
-            return _Part(_ScoredTogether([wq.Term(fieldname, w) for w in words]), matched, matched)
-        frequent = sorted(words, key=lambda w: (-reader.doc_frequency(fieldname, w), w))[:PREFIX_TERMS]
-        scored = self.terms_bits((fieldname, w) for w in frequent)
-        return _Part(_ScoredTogether([wq.Term(fieldname, w) for w in sorted(frequent)]), matched, scored)
+            frequent = sorted(words)
+        else:
+            frequency = {w: _doc_frequency(places, self.reader, fieldname, w) for w, places in words.items()}
+            frequent = sorted(sorted(words, key=lambda w: (-frequency[w], w))[:PREFIX_TERMS])
+        scored_builder = bitsets.Builder(self.snapshot.size)
+        for word in frequent:
+            _add_word(fieldname, word, words[word], scored_builder)
+        scored = scored_builder.bits() & self.snapshot.live
+        matched = scored
+        if len(frequent) < len(words):
+            rest = bitsets.Builder(self.snapshot.size)
+            chosen = set(frequent)
+            for word, places in words.items():
+                if word not in chosen:
+                    _add_word(fieldname, word, places, rest)
+            matched |= rest.bits() & self.snapshot.live
+        return _Part(_ScoredTogether([wq.Term(fieldname, w) for w in frequent]), matched, scored)
 
 
 class _ScoredTogether(wq.Or):
