@@ -162,3 +162,14 @@ def test_words_written_joined_or_with_tanwin_are_found_as_fts5_finds_them(demo_a
     finally:
         import_package(make_package([tale("tw-joined-0001", title=title, status="draft")]))
     assert search_items(None, "", BrowseQuery()).total == 27
+
+
+def test_prefix_walk_of_the_term_index_equals_whooshs_prefix_query(whoosh_engine):
+    from search.whoosh_backend import _Run, wq
+
+    searcher = whoosh_engine._searcher()
+    reader = searcher.reader()
+    run = _Run(searcher, whoosh_engine._snapshot(reader))
+    for fieldname, start in (("exact", "ta"), ("exact", "br"), ("exact", "ال"), ("key", "tmz"), ("exact", "zzzz")):
+        expected = bitsets.of(searcher.docs_for_query(wq.Prefix(fieldname, start)), reader.doc_count_all())
+        assert run.prefix(fieldname, start).matched == expected & run.snapshot.live, (fieldname, start)
