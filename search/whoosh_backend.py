@@ -6,16 +6,18 @@ Writers wait for the index lock, so several processes may write one after anothe
 """
 from __future__ import annotations
 
+import heapq
 import threading
 import time
-from itertools import accumulate, islice, product
+from itertools import accumulate, islice, product, repeat
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
-from whoosh import collectors, fields, index, query as wq, sorting
+from whoosh import collectors, fields, index, query as wq, scoring, sorting
 from whoosh.analysis import SpaceSeparatedTokenizer
-from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermsReader
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader, W3TermsReader, _lenfield
 from whoosh.matching import FilterMatcher
+from whoosh.util.numeric import byte_to_length
 
 from search import FACETS, SearchResult, analysis, bitsets, digest_of
 from search.query import Leaf, ParsedQuery, Phrase, Word, parse
@@ -34,6 +36,9 @@ PREFIX_TERMS = 64
 # "Did you mean" is a help, not an answer: it gives up on more words, or after this long.
 SUGGEST_WORDS = 4
 SUGGEST_SECONDS = 0.15
+# Prefix words scored by our own loop over blocks of postings rather than by Whoosh's matchers (same
+# scores; tests compare the two).
+FAST_PREFIX_SCORES = True
 COMPLETE_CANDIDATES = 200  # index words tried for autocomplete before giving up
 
 
@@ -184,9 +189,8 @@ class WhooshEngine:
             words = [e[0] for e in exact]
             parts = []
             for variant in _phrase_variants(words):
-                if run.terms_bits([("exact", w) for w in variant], every=True):
-                    phrase = wq.Phrase("exact", list(variant))
-                    parts.append(_Part(phrase, *(run.query_bits(phrase),) * 2))
+                if all(("exact", w) in run.reader for w in variant):
+                    parts.append(run.phrase(variant))
                     terms["exact"].update(variant)
             for joined in analysis.joined_forms(words):
                 bits = run.terms_bits([("exact", joined)])
@@ -238,8 +242,10 @@ class WhooshEngine:
         for part in negatives:
             excluded |= part.matched
         # The scoring query leaves negatives out: the documents it may return are restricted with bit sets.
-        return _Part(positive.query, positive.matched & ~excluded, positive.scored & ~excluded, positive.scored,
-                     positive.has_arrays)
+        whole = _Part(positive.query, positive.matched & ~excluded, positive.scored & ~excluded, positive.scored,
+                      positive.has_arrays)
+        whole.scores = positive.scores
+        return whole
 
     def query(self, text: str, *, visibility: list[str] | None, filters: dict[str, list[str]] | None = None,
               sort: str = "relevance", page: int = 1, per_page: int = 20, with_facets: bool = True) -> SearchResult:
@@ -289,7 +295,15 @@ class WhooshEngine:
         scored = text_query.scored & matched
         scored_count = scored.bit_count()
         docnums: list[int] = []
-        if start < scored_count:
+        if text_query.scores is not None:
+            items: Iterable[tuple[int, float]] = text_query.scores.items()
+            if scored != text_query.query_matches or len(text_query.scores) != text_query.query_matches.bit_count():
+                shown = set(bitsets.members(scored))  # some are hidden, filtered out, negated or deleted
+                items = [(docnum, score) for docnum, score in items if docnum in shown]
+            # Whoosh's order: best first, then in index order.
+            top = heapq.nsmallest(start + per_page, items, key=lambda item: (-item[1], item[0]))
+            docnums = [docnum for docnum, _score in top[start:]]
+        elif start < scored_count:
             limit = min(start + per_page, scored_count)
             # The scoring query may match documents the page must not show (hidden, filtered out, negated).
             hidden = text_query.query_matches & ~scored
@@ -379,6 +393,9 @@ def _phrase_variants(words: list[str]) -> list[tuple[str, ...]]:
     return list(islice(product(*choices), 8))
 
 
+_LENGTH_OF_BYTE = [byte_to_length(b) if b else None for b in range(256)]
+
+
 def _version_key(reader) -> tuple:
     """What identifies the documents a reader sees: its index generation and its segments (a rebuilt
     index starts its generations again; a deletion changes a segment's count)."""
@@ -459,7 +476,26 @@ class _Snapshot:
         self.live = builder.bits()
         self._visible: dict[tuple[str, ...] | None, int] = {}
         self._facets: dict[str, dict[str, int]] = {}
+        self._lengths: dict[tuple[str, str], list[int]] = {}
         self._lock = threading.Lock()
+
+    def field_lengths(self, segment, fieldname: str) -> list[int] | None:
+        """Every document's length of a field in one segment, as Whoosh's scorer reads them one by one
+        (a byte each, decoded), read at once. None when the segment is not stored the way this reads."""
+        key = (segment.segment().segment_id(), fieldname)
+        lengths = self._lengths.get(key)
+        if lengths is None:
+            perdoc = getattr(segment, "_perdoc", None)
+            if not isinstance(perdoc, W3PerDocReader):
+                return None
+            column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            if column is None or getattr(column, "_fixedlen", None) != 1:
+                return None
+            raw = column._dbfile.get(column._basepos, column._count) if column._count else b""
+            lengths = [_LENGTH_OF_BYTE[b] for b in raw]
+            lengths += [None] * (segment.doc_count_all() - len(lengths))  # as Whoosh: no length stored
+            self._lengths[key] = lengths
+        return lengths
 
     def term_bits(self, reader, fieldname: str, text: str) -> int:
         builder = bitsets.Builder(self.size)
@@ -548,8 +584,16 @@ class _Run:
             found = sorted(found, key=lambda w: (-self.reader.doc_frequency("exact", w), w))[:PREFIX_TERMS]
         return found
 
-    def query_bits(self, query: wq.Query) -> int:
-        return bitsets.of(self.searcher.docs_for_query(query), self.snapshot.size) & self.snapshot.live
+    def phrase(self, words: tuple[str, ...]) -> _Part:
+        """A phrase's documents and their scores in one walk of its words' postings and positions (a
+        phrase finds few documents, but checking positions is what costs): a query that is this phrase
+        alone is then ranked without a second walk."""
+        phrase = wq.Phrase("exact", list(words))
+        scores = {docnum: score for score, docnum in self.searcher.search(phrase, limit=None).top_n}
+        bits = bitsets.of(scores, self.snapshot.size) & self.snapshot.live
+        part = _Part(phrase, bits, bits)
+        part.scores = scores
+        return part
 
     def prefix(self, fieldname: str, start: str) -> _Part:
         """The words of the index starting with ``start``, looked up once: all of them match; the
@@ -562,10 +606,14 @@ class _Run:
         else:
             frequency = {w: _doc_frequency(places, self.reader, fieldname, w) for w, places in words.items()}
             frequent = sorted(sorted(words, key=lambda w: (-frequency[w], w))[:PREFIX_TERMS])
-        scored_builder = bitsets.Builder(self.snapshot.size)
-        for word in frequent:
-            _add_word(fieldname, word, words[word], scored_builder)
-        scored = scored_builder.bits() & self.snapshot.live
+        scores = self._bm25f(fieldname, frequent, words) if FAST_PREFIX_SCORES else None
+        if scores is not None:
+            scored = bitsets.of(scores, self.snapshot.size) & self.snapshot.live
+        else:
+            scored_builder = bitsets.Builder(self.snapshot.size)
+            for word in frequent:
+                _add_word(fieldname, word, words[word], scored_builder)
+            scored = scored_builder.bits() & self.snapshot.live
         matched = scored
         if len(frequent) < len(words):
             rest = bitsets.Builder(self.snapshot.size)
@@ -574,7 +622,48 @@ class _Run:
                 if word not in chosen:
                     _add_word(fieldname, word, places, rest)
             matched |= rest.bits() & self.snapshot.live
-        return _Part(_ScoredTogether([wq.Term(fieldname, w) for w in frequent]), matched, scored)
+        part = _Part(_ScoredTogether([wq.Term(fieldname, w) for w in frequent]), matched, scored)
+        part.scores = scores
+        return part
+
+    def _bm25f(self, fieldname: str, words: list[str], places: dict[str, list[tuple[Any, int, Any]]]):
+        """The scores Whoosh's array matcher gives an Or of these words (BM25F, the same arithmetic in the
+        same order, so the same floats), computed over blocks of postings without a matcher per document.
+        None where the index or the weighting is not what this reads (Whoosh then scores)."""
+        searcher = self.searcher
+        weighting = searcher.weighting
+        if type(weighting) is not scoring.BM25F or weighting._field_B:
+            return None
+        B, K1 = weighting.B, weighting.K1
+        avgfl = searcher.avg_field_length(fieldname) or 1
+        scores: dict[int, float] = {}
+        get = scores.get
+        for word in words:
+            idf = searcher.idf(fieldname, word)
+            for segment, base, info in places[word]:
+                lengths = self.snapshot.field_lengths(segment, fieldname) if info is not None else None
+                if lengths is None:
+                    return None
+                for ids, weights in _blocks(segment, fieldname, info):
+                    for docnum, tf in zip(ids, weights):
+                        fl = lengths[docnum]
+                        docnum += base
+                        scores[docnum] = get(docnum, 0.0) + idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+        return scores
+
+
+def _blocks(segment, fieldname: str, info) -> Iterator[tuple[Iterable[int], Iterable[float]]]:
+    """(document numbers, term frequencies) of a term's postings in one segment, a block at a time."""
+    if info.is_inlined():
+        ids, weights, _values = info.inlined_postings()
+        yield ids, weights if weights is not None else repeat(1.0)
+        return
+    matcher = segment.codec().postings_reader(segment._terms._postfile, info, segment.schema[fieldname].format)
+    while matcher.is_active():
+        matcher._read_data()
+        matcher._read_weights()
+        yield accumulate(matcher._data[0]), matcher._weights
+        matcher._next_block()
 
 
 class _ScoredTogether(wq.Or):
@@ -588,13 +677,15 @@ class _Part:
     """A piece of a query: Whoosh's scoring query, the documents the piece matches, those of them the
     scoring query scores, and all the scoring query matches (before negatives)."""
 
-    __slots__ = ("query", "matched", "scored", "query_matches", "has_arrays")
+    __slots__ = ("query", "matched", "scored", "query_matches", "has_arrays", "scores")
 
     def __init__(self, query: wq.Query, matched: int, scored: int, query_matches: int | None = None,
                  has_arrays: bool | None = None):
         self.query, self.matched, self.scored = query, matched, scored
         self.query_matches = scored if query_matches is None else query_matches
         self.has_arrays = isinstance(query, _ScoredTogether) if has_arrays is None else has_arrays
+        # The score of every document the scoring query matches, when already computed (deleted ones too).
+        self.scores: dict[int, float] | None = None
 
     @staticmethod
     def any(parts: list[_Part]) -> _Part:
@@ -604,8 +695,15 @@ class _Part:
         for part in parts:
             matched |= part.matched
             scored |= part.scored
-        return _Part(wq.Or([part.query for part in parts]), matched, scored,
-                     has_arrays=any(part.has_arrays for part in parts))
+        whole = _Part(wq.Or([part.query for part in parts]), matched, scored,
+                      has_arrays=any(part.has_arrays for part in parts))
+        if len(parts) == 2 and parts[0].scores is not None and parts[1].scores is not None:
+            # Whoosh's union adds the two scores: a sum of two is the same in either order.
+            first, second = parts[0].scores, parts[1].scores
+            whole.scores = {**first, **second}
+            for docnum in first.keys() & second.keys():
+                whole.scores[docnum] = first[docnum] + second[docnum]
+        return whole
 
     @staticmethod
     def all(parts: list[_Part]) -> _Part:

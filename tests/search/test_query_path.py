@@ -173,3 +173,17 @@ def test_prefix_walk_of_the_term_index_equals_whooshs_prefix_query(whoosh_engine
     for fieldname, start in (("exact", "ta"), ("exact", "br"), ("exact", "ال"), ("key", "tmz"), ("exact", "zzzz")):
         expected = bitsets.of(searcher.docs_for_query(wq.Prefix(fieldname, start)), reader.doc_count_all())
         assert run.prefix(fieldname, start).matched == expected & run.snapshot.live, (fieldname, start)
+
+
+@pytest.mark.parametrize("cap", [64, 3])
+def test_our_prefix_scores_rank_as_whooshs_matchers(whoosh_engine, monkeypatch, cap):
+    from search import whoosh_backend
+
+    monkeypatch.setattr(whoosh_backend, "PREFIX_TERMS", cap)
+    texts = ("ta*", "bro*", "ال*", "tmz*", "a*", "ta* -broderie")
+    fast = [whoosh_engine.query(t, visibility=["public"], per_page=100) for t in texts]
+    monkeypatch.setattr(whoosh_backend, "FAST_PREFIX_SCORES", False)
+    slow = [whoosh_engine.query(t, visibility=["public"], per_page=100) for t in texts]
+    for text, a, b in zip(texts, fast, slow):
+        assert (a.ids, a.total, a.facets) == (b.ids, b.total, b.facets), text
+    assert sum(r.total for r in fast) > 20
