@@ -736,3 +736,62 @@ def query_terms(word: str) -> dict[str, set[str]]:
             if key:
                 terms["key"].add(key)
     return terms
+
+
+# Query-side variants -------------------------------------------------------------------------------------
+# Forms a query word or phrase may have been indexed as, which its own analysis does not give. Both
+# backends add them to what a query looks for; the index is not changed.
+
+
+def joined_forms(exact_words: list[str]) -> list[str]:
+    """The single words a phrase of these "exact" forms is indexed as when written joined: with a hyphen
+    (``earth like`` -> ``earth-like``, as ``words`` keeps ``d-dar`` or ``ⵢⴻⵏⵏⴰ-ⵢⴰⵙ`` whole) or, for Latin
+    words, an apostrophe (``they re`` -> ``they're``). Words of different scripts are never joined.
+
+    >>> joined_forms(["earth", "like"])
+    ['earth-like', "earth'like"]
+    """
+    if len(exact_words) < 2 or not all(exact_words):
+        return []
+    scripts = {_script_of_word(word) for word in exact_words}
+    if len(scripts) > 1:
+        return []
+    forms = ["-".join(exact_words)]
+    if scripts == {"Latn"}:
+        forms.append("'".join(exact_words))
+    return forms
+
+
+def joined_starts(exact: str) -> list[str]:
+    """Starts of indexed words that begin with this word and go on after a hyphen or an apostrophe
+    (``they`` -> ``they-``, ``they'``): a query for the word also finds ``they're``."""
+    if not exact or "-" in exact[-1:] or "'" in exact[-1:]:
+        return []
+    return [exact + "-", exact + "'"] if _script_of_word(exact) == "Latn" else [exact + "-"]
+
+
+def accusative_form(exact: str) -> str | None:
+    """The "exact" form of an Arabic-script word written with the indefinite accusative ending, tanwin on an
+    alef, which normalisation strips to the alef: ``غالب`` -> ``غالبا`` (written غالبًا). None for other words,
+    for words of fewer than 3 letters, and for words ending in an alef already, a hamza or a ه (ة, normalised to
+    ه, takes its tanwin without an alef: تاريخيه + ا would be another word).
+
+    >>> accusative_form("غالب")
+    'غالبا'
+    """
+    if len(exact) < 3 or exact[-1] in "اهء" or not _ARABIC_LETTER_RE.fullmatch(exact[-1]):
+        return None
+    return exact + "ا" if _script_of_word(exact) == "Arab" else None
+
+
+def matches(text: str, lang: str | None, terms: dict[str, set[str]]) -> bool:
+    """Whether a word of ``text``, analysed as ``index_terms`` would, has one of ``terms`` ("exact", "stem",
+    "key" -> sets) in the same analysis. Stops at the first such word (for snippets: most values have none,
+    and long ones would otherwise be analysed whole)."""
+    kind = _language_kind(lang)
+    exact_terms, stem_terms, key_terms = (terms.get(name, set()) for name in ("exact", "stem", "key"))
+    for word in _WORD_RE.findall(text):
+        exact, stems, key = _analyse(word, kind)
+        if (exact and exact in exact_terms) or (key and key in key_terms) or any(s in stem_terms for s in stems):
+            return True
+    return False

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from itertools import islice, product
 from typing import Any, Callable, Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSQUERY, TSVECTOR
 
 from search import FACETS, SearchResult, analysis, digest_of
 from search.query import Leaf, ParsedQuery, Phrase, Word, parse
@@ -61,6 +62,12 @@ def _tsvector(document: dict[str, Any]) -> str:
                 entries.setdefault(prefix + term, []).append(f"{max(position, 1)}{weight}")
         position += 1  # values do not run into each other in phrases
     return " ".join(f"{_lexeme(lexeme)}:{','.join(positions[:256])}" for lexeme, positions in entries.items())
+
+
+def _as_tsquery(text: str):
+    """The query as written: its lexemes are analysed already, and to_tsquery's parser would cut the joined
+    ones again (earth-like into earth-like <-> earth <-> like, they're into they <-> re)."""
+    return sa.cast(text, TSQUERY)
 
 
 def _tsquery_term(lexeme: str, prefix: bool = False) -> str:
@@ -132,15 +139,22 @@ class PostgresEngine:
 
     def _leaf(self, leaf: Leaf, terms: dict[str, set[str]]) -> str | None:
         if isinstance(leaf, Phrase):
-            parts = []
+            words = []
             for word in leaf.words:
                 analysed = analysis.query_terms(word)
                 for name, values in analysed.items():
                     terms.setdefault(name, set()).update(values)
                 if not analysed["exact"]:
                     return None
-                parts.append(_tsquery_term("x" + sorted(analysed["exact"])[0]))
-            return "(" + " <-> ".join(parts) + ")" if parts else None
+                words.append(sorted(analysed["exact"])[0])
+            # As the Whoosh backend: the words in order, Arabic words also with the accusative ending
+            # (غالبًا), or the words written joined (earth-like).
+            choices = [[w] + [f for f in (analysis.accusative_form(w),) if f] for w in words]
+            options = ["(" + " <-> ".join(_tsquery_term("x" + w) for w in variant) + ")"
+                       for variant in islice(product(*choices), 8)]
+            options += [_tsquery_term("x" + joined) for joined in analysis.joined_forms(words)]
+            terms.setdefault("exact", set()).update(w for choice in choices for w in choice)
+            return "(" + " | ".join(options) + ")"
         analysed = analysis.query_terms(leaf.text)
         for name, values in analysed.items():
             terms.setdefault(name, set()).update(values)
@@ -149,6 +163,12 @@ class PostgresEngine:
             options += [_tsquery_term("k" + k, prefix=True) for k in analysed["key"] if len(k) >= MIN_KEY_LENGTH]
         else:
             options = [_tsquery_term("x" + e) for e in analysed["exact"]]
+            for e in analysed["exact"]:
+                options += [_tsquery_term("x" + start, prefix=True) for start in analysis.joined_starts(e)]
+                accusative = analysis.accusative_form(e)
+                if accusative:
+                    options.append(_tsquery_term("x" + accusative))
+                    terms["exact"].add(accusative)
             options += [_tsquery_term(prefix + s) for s in analysed["stem"] for prefix in ("s", "x")]
             options += [_tsquery_term("k" + k) for k in analysed["key"] if len(k) >= MIN_KEY_LENGTH]
         return "(" + " | ".join(options) + ")" if options else None
@@ -172,7 +192,7 @@ class PostgresEngine:
         table = search_documents.c
         conditions = []
         if tsquery is not None:
-            conditions.append(table.terms.op("@@")(sa.func.to_tsquery("simple", tsquery)))
+            conditions.append(table.terms.op("@@")(_as_tsquery(tsquery)))
         if visibility is not None:
             conditions.append(table.visibility.op("&&")(sa.cast(visibility, ARRAY(sa.Text()))))
         for name, values in filters.items():
@@ -193,7 +213,7 @@ class PostgresEngine:
         elif sort == "title":
             order = [table.title_sort, table.id]
         elif tsquery is not None:
-            order = [sa.func.ts_rank(table.terms, sa.func.to_tsquery("simple", tsquery)).desc(), table.id]
+            order = [sa.func.ts_rank(table.terms, _as_tsquery(tsquery)).desc(), table.id]
         else:
             order = [table.added.desc(), table.id]
         with self.engine.connect() as connection:

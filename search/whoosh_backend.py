@@ -6,15 +6,20 @@ Writers wait for the index lock, so several processes may write one after anothe
 """
 from __future__ import annotations
 
+import heapq
 import threading
-from collections import Counter
+import time
+from itertools import accumulate, islice, product, repeat
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
-from whoosh import fields, index, query as wq, sorting
+from whoosh import collectors, fields, index, query as wq, scoring, sorting
 from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader, W3TermsReader, _lenfield
+from whoosh.matching import FilterMatcher
+from whoosh.util.numeric import byte_to_length
 
-from search import FACETS, SearchResult, analysis, digest_of
+from search import FACETS, SearchResult, analysis, bitsets, digest_of
 from search.query import Leaf, ParsedQuery, Phrase, Word, parse
 
 SPACE = SpaceSeparatedTokenizer()
@@ -24,6 +29,17 @@ MIN_KEY_LENGTH = 3
 # Memory a writer fills before it flushes a segment: larger means fewer segments to merge at commit
 # (4,000 OLDI items: 41 s at 256 MB, 27 s at 1 GB). It is a ceiling, not an allocation.
 WRITER_MB = 1024
+# A prefix matches every word of the index it starts; the most frequent of them, up to this many, rank
+# the results (3 letters of a 100,000-item archive start thousands of words: scoring them all took
+# seconds), and items having only rarer ones come after them.
+PREFIX_TERMS = 64
+# "Did you mean" is a help, not an answer: it gives up on more words, or after this long.
+SUGGEST_WORDS = 4
+SUGGEST_SECONDS = 0.15
+# Prefix words scored by our own loop over blocks of postings rather than by Whoosh's matchers (same
+# scores; tests compare the two).
+FAST_PREFIX_SCORES = True
+COMPLETE_CANDIDATES = 200  # index words tried for autocomplete before giving up
 
 
 def _schema() -> fields.Schema:
@@ -51,6 +67,8 @@ class WhooshEngine:
     def __init__(self, directory: Path):
         self.directory = Path(directory)
         self._local = threading.local()
+        self._snapshots: dict[tuple, _Snapshot] = {}
+        self._snapshots_lock = threading.Lock()
 
     # ------------------------------------------------------------------------------------ writing
 
@@ -145,111 +163,208 @@ class WhooshEngine:
         self._local.searcher = ix.searcher()
         return self._local.searcher
 
-    def _leaf(self, leaf: Leaf, terms: dict[str, set[str]]) -> wq.Query | None:
+    def _snapshot(self, reader) -> _Snapshot:
+        """The document sets of the index version ``reader`` reads, shared by every thread reading it."""
+        key = _version_key(reader)
+        snapshot = self._snapshots.get(key)
+        if snapshot is None:
+            snapshot = _Snapshot(reader)
+            with self._snapshots_lock:
+                # Only the newest versions are asked for again: a searcher is renewed when the index changes.
+                while len(self._snapshots) >= 2:
+                    self._snapshots.pop(next(iter(self._snapshots)))
+                self._snapshots[key] = snapshot
+        return snapshot
+
+    def _leaf(self, leaf: Leaf, terms: dict[str, set[str]], run: _Run) -> _Part | None:
         if isinstance(leaf, Phrase):
             exact = [sorted(analysis.query_terms(w)["exact"]) for w in leaf.words]
             for word in leaf.words:
                 for name, values in analysis.query_terms(word).items():
                     terms.setdefault(name, set()).update(values)
-            # Phrases match exact forms in order (keys carry no positions: they would double the index).
-            return wq.Phrase("exact", [e[0] for e in exact]) if all(exact) else None
+            if not all(exact):
+                return None
+            # Phrases match exact forms in order (keys carry no positions: they would double the index), the
+            # same words written joined (earth-like), and Arabic words with the accusative ending (غالبًا).
+            words = [e[0] for e in exact]
+            parts = []
+            for variant in _phrase_variants(words):
+                if all(("exact", w) in run.reader for w in variant):
+                    parts.append(run.phrase(variant))
+                    terms["exact"].update(variant)
+            for joined in analysis.joined_forms(words):
+                bits = run.terms_bits([("exact", joined)])
+                if bits:
+                    parts.append(_Part(wq.Term("exact", joined), bits, bits))
+                    terms["exact"].add(joined)
+            return _Part.any(parts) if parts else _Part(wq.Phrase("exact", words), 0, 0)
         analysed = analysis.query_terms(leaf.text)
         for name, values in analysed.items():
             terms.setdefault(name, set()).update(values)
         if leaf.prefix:
-            options = [wq.Prefix("exact", e) for e in analysed["exact"] if len(e) >= 2]
-            options += [wq.Prefix("key", k) for k in analysed["key"] if len(k) >= MIN_KEY_LENGTH]
-            return wq.Or(options) if options else None
-        options = []
+            options = [run.prefix(field, start) for field, starts, shortest in (("exact", analysed["exact"], 2),
+                                                                              ("key", analysed["key"], MIN_KEY_LENGTH))
+                       for start in sorted(starts) if len(start) >= shortest]
+            return _Part.any(options) if options else None
+        exact_forms = set(analysed["exact"])
         for value in analysed["exact"]:
-            options += [wq.Term("exact", value, boost=3.0), wq.Term("title_exact", value, boost=3.0)]
+            exact_forms.update(run.joined_words(value))  # they -> they're
+            accusative = analysis.accusative_form(value)
+            if accusative:
+                exact_forms.add(accusative)
+        terms["exact"].update(exact_forms)
+        boosts: dict[tuple[str, str], float] = {}  # a term asked for twice is read once, its boosts added
+        for value in sorted(exact_forms):
+            for key in (("exact", value), ("title_exact", value)):
+                boosts[key] = boosts.get(key, 0.0) + 3.0
         for value in analysed["stem"]:
-            options += [wq.Term("stem", value, boost=2.0), wq.Term("exact", value, boost=2.0)]
+            for key in (("stem", value), ("exact", value)):
+                boosts[key] = boosts.get(key, 0.0) + 2.0
         for value in analysed["key"]:
             if len(value) >= MIN_KEY_LENGTH:  # shorter skeletons match too many unrelated words
-                options += [wq.Term("key", value), wq.Term("title_key", value)]
-        return wq.Or(options) if options else None
+                for key in (("key", value), ("title_key", value)):
+                    boosts[key] = boosts.get(key, 0.0) + 1.0
+        if not boosts:
+            return None
+        bits = run.terms_bits(boosts)
+        return _Part(wq.Or([wq.Term(field, text, boost=boost) for (field, text), boost in boosts.items()]), bits, bits)
 
-    def _text_query(self, parsed: ParsedQuery, terms: dict[str, set[str]]) -> wq.Query:
+    def _text_query(self, parsed: ParsedQuery, terms: dict[str, set[str]], run: _Run) -> _Part:
+        """The scoring query of the positive words, what it matches, and what the whole query matches."""
         musts = []
         for group in parsed.must:
-            options = [q for q in (self._leaf(leaf, terms) for leaf in group) if q is not None]
+            options = [part for part in (self._leaf(leaf, terms, run) for leaf in group) if part is not None]
             if options:
-                musts.append(wq.Or(options) if len(options) > 1 else options[0])
-        positive: wq.Query = wq.And(musts) if musts else wq.Every()
-        negatives = [q for q in (self._leaf(leaf, {}) for leaf in parsed.must_not) if q is not None]
-        return wq.AndNot(positive, wq.Or(negatives)) if negatives else positive
-
-    @staticmethod
-    def _filter(visibility: list[str] | None, filters: dict[str, list[str]], skip: str | None = None) -> wq.Query | None:
-        clauses = []
-        if visibility is not None:
-            clauses.append(wq.Or([wq.Term("visibility", token) for token in visibility]))
-        for name, values in filters.items():
-            if name != skip and values:
-                clauses.append(wq.Or([wq.Term(f"f_{name}", value) for value in values]))
-        return wq.And(clauses) if clauses else None
+                musts.append(_Part.any(options))
+        positive = _Part.all(musts) if musts else _Part(wq.Every(), run.snapshot.live, run.snapshot.live)
+        negatives = [part for part in (self._leaf(leaf, {}, run) for leaf in parsed.must_not) if part is not None]
+        excluded = 0
+        for part in negatives:
+            excluded |= part.matched
+        # The scoring query leaves negatives out: the documents it may return are restricted with bit sets.
+        whole = _Part(positive.query, positive.matched & ~excluded, positive.scored & ~excluded, positive.scored,
+                      positive.has_arrays)
+        whole.scores = positive.scores
+        return whole
 
     def query(self, text: str, *, visibility: list[str] | None, filters: dict[str, list[str]] | None = None,
               sort: str = "relevance", page: int = 1, per_page: int = 20, with_facets: bool = True) -> SearchResult:
-        """Search. ``visibility`` lists the tokens the viewer may see (None: everything)."""
+        """Search. ``visibility`` lists the tokens the viewer may see (None: everything).
+
+        One pass: the documents the query matches are a bit set, made from the terms' postings; the total
+        and the facet counts are counted on it against the cached sets of the viewer and of each facet
+        value; only the requested page is scored (or sorted) by Whoosh.
+        """
         parsed = parse(text)
         merged = parsed.merged_filters(filters)
         searcher = self._searcher()
         if searcher is None:
             return SearchResult([], 0, {name: {} for name in FACETS}, parsed.notes)
+        snapshot = self._snapshot(searcher.reader())
+        run = _Run(searcher, snapshot)
         terms: dict[str, set[str]] = {}
-        text_query = self._text_query(parsed, terms)
-        sortedby, reverse = None, False
-        if sort == "date" or sort == "-date":
+        text_query = self._text_query(parsed, terms, run)
+        visible = snapshot.visible(searcher.reader(), visibility)
+        selected = {name: snapshot.values_bits(searcher.reader(), name, values) for name, values in merged.items()
+                    if values}
+        allowed = visible
+        for bits in selected.values():
+            allowed &= bits
+        matched = text_query.matched & allowed
+        total = matched.bit_count()
+        start = (page - 1) * per_page
+        if parsed.empty and sort == "relevance":
+            sort = "added"
+        if total <= start:
+            ids: list[str] = []
+        elif sort == "relevance":
+            ids = self._scored_page(searcher, text_query, matched, start, per_page)
+        else:
+            ids = self._sorted_page(searcher, matched, sort, start, per_page)
+        facets = {}
+        if with_facets:
+            facets = snapshot.facet_counts(searcher.reader(), text_query.matched & visible, selected)
+        suggestion = None
+        if total == 0 and not parsed.empty:
+            suggestion = self._did_you_mean(searcher, run, parsed, visible)
+        return SearchResult(ids, total, facets, parsed.notes, suggestion, terms)
+
+    def _scored_page(self, searcher, text_query: _Part, matched: int, start: int, per_page: int) -> list[str]:
+        """Best first: the documents the scoring query scores, then those only words past the prefix
+        cap matched (in index order)."""
+        scored = text_query.scored & matched
+        scored_count = scored.bit_count()
+        docnums: list[int] = []
+        if text_query.scores is not None:
+            items: Iterable[tuple[int, float]] = text_query.scores.items()
+            if scored != text_query.query_matches or len(text_query.scores) != text_query.query_matches.bit_count():
+                shown = set(bitsets.members(scored))  # some are hidden, filtered out, negated or deleted
+                items = [(docnum, score) for docnum, score in items if docnum in shown]
+            # Whoosh's order: best first, then in index order.
+            top = heapq.nsmallest(start + per_page, items, key=lambda item: (-item[1], item[0]))
+            docnums = [docnum for docnum, _score in top[start:]]
+        elif start < scored_count:
+            limit = min(start + per_page, scored_count)
+            # The scoring query may match documents the page must not show (hidden, filtered out, negated).
+            hidden = text_query.query_matches & ~scored
+            restriction = {}
+            if hidden:
+                if hidden.bit_count() <= scored_count:
+                    restriction["mask"] = set(bitsets.members(hidden))
+                else:
+                    restriction["filter"] = set(bitsets.members(scored))
+            if text_query.has_arrays:
+                # The array matcher's bound on its best score is the best of its terms, not their sum: Whoosh
+                # would drop documents by it. Its arrays are read whole anyway: score every document.
+                collector = collectors.TopCollector(limit=limit, usequality=False, replace=0)
+                if restriction:
+                    collector = collectors.FilterCollector(collector, allow=restriction.get("filter"),
+                                                           restrict=restriction.get("mask"))
+                searcher.search_with_collector(text_query.query, collector)
+                top = collector.results().top_n
+            else:
+                top = searcher.search(text_query.query, limit=limit, **restriction).top_n
+            docnums = [docnum for _score, docnum in top][start:]
+        if len(docnums) < per_page:
+            rest = matched & ~scored
+            docnums += bitsets.members(rest, skip=max(0, start - scored_count), limit=per_page - len(docnums))
+        return [searcher.stored_fields(docnum)["id"] for docnum in docnums]
+
+    def _sorted_page(self, searcher, matched: int, sort: str, start: int, per_page: int) -> list[str]:
+        if sort in ("date", "-date"):
             # Undated items last in either direction.
             sortedby = sorting.MultiFacet([sorting.FieldFacet("dated", reverse=True),
                                            sorting.FieldFacet("date", reverse=(sort == "-date"))])
         elif sort == "title":
-            sortedby = "title"
-        if parsed.empty and sort == "relevance":
-            sortedby, reverse = sorting.FieldFacet("added", reverse=True), False
-        results = searcher.search_page(text_query, page, pagelen=per_page, filter=self._filter(visibility, merged),
-                                       sortedby=sortedby, reverse=reverse)
-        ids = [hit["id"] for hit in results]
-        facets = self._facets(searcher, text_query, visibility, merged) if with_facets else {}
-        suggestion = None
-        if results.total == 0 and not parsed.empty:
-            suggestion = self._did_you_mean(searcher, parsed, visibility)
-        return SearchResult(ids, results.total, facets, parsed.notes, suggestion, terms)
+            sortedby = sorting.FieldFacet("title")
+        else:
+            sortedby = sorting.FieldFacet("added", reverse=True)
+        live = self._snapshot(searcher.reader()).live
+        restriction = {} if matched == live else {"filter": set(bitsets.members(matched))}
+        results = searcher.search(wq.Every(), limit=start + per_page, sortedby=sortedby, **restriction)
+        return [searcher.stored_fields(docnum)["id"] for _key, docnum in results.top_n[start:]]
 
-    def _facets(self, searcher, text_query, visibility, filters) -> dict[str, dict[str, int]]:
-        """Disjunctive counts: each facet's counts apply every other facet's selection."""
-        base = self._filter(visibility, {})
-        matched = searcher.search(text_query, filter=base, limit=None, scored=False, sortedby=None)
-        docnums = list(matched.docs())
-        rows = [searcher.stored_fields(n)["facets"] for n in docnums]
-        counts: dict[str, dict[str, int]] = {}
-        for name in FACETS:
-            counter: Counter[str] = Counter()
-            for facets in rows:
-                if all(set(facets.get(other, ())) & set(values) for other, values in filters.items() if other != name and values):
-                    counter.update(facets.get(name, ()))
-            counts[name] = dict(counter)
-        return counts
-
-    def _did_you_mean(self, searcher, parsed: ParsedQuery, visibility) -> str | None:
+    def _did_you_mean(self, searcher, run: _Run, parsed: ParsedQuery, visible: int) -> str | None:
         """A spelling from the index's own vocabulary that finds something the viewer may see."""
-        corrector = searcher.corrector("exact")
         words = [leaf.text for group in parsed.must for leaf in group if isinstance(leaf, Word) and not leaf.prefix]
         if not words:
             return None
+        corrector = searcher.corrector("exact")
+        deadline = time.monotonic() + SUGGEST_SECONDS
         corrected, changed = [], False
-        for word in words:
+        for word in words[:SUGGEST_WORDS]:
             folded = sorted(analysis.query_terms(word)["exact"]) or [word]
-            options = corrector.suggest(folded[0], limit=5, maxdist=2)
-            chosen = next((o for o in options if self._visible_hit(searcher, o, visibility)), None)
+            chosen = None
+            if run.terms_bits([("exact", folded[0])]) & visible:
+                chosen = folded[0]  # found as it is: the corrector would put it first (distance 0)
+            elif time.monotonic() < deadline:
+                # Words sharing the first letter only, as the PostgreSQL backend: the whole vocabulary
+                # of a big archive takes far longer to walk.
+                options = corrector.suggest(folded[0], limit=5, maxdist=2, prefix=1)
+                chosen = next((o for o in options if run.terms_bits([("exact", o)]) & visible), None)
             corrected.append(chosen or word)
             changed |= chosen is not None and chosen != folded[0]
-        return " ".join(corrected) if changed else None
-
-    def _visible_hit(self, searcher, term: str, visibility) -> bool:
-        return bool(searcher.search(wq.Term("exact", term), filter=self._filter(visibility, {}), limit=1).scored_length())
+        return " ".join(corrected + words[SUGGEST_WORDS:]) if changed else None
 
     def complete(self, prefix: str, *, visibility: list[str] | None, limit: int = 8) -> list[str]:
         """Words of the index that start with ``prefix`` and occur in an item the viewer may see."""
@@ -257,12 +372,346 @@ class WhooshEngine:
         forms = sorted(analysis.query_terms(prefix)["exact"]) if prefix.strip() else []
         if searcher is None or not forms or len(forms[0]) < 2:
             return []
-        found: list[str] = []
         reader = searcher.reader()
-        for term in reader.expand_prefix("exact", forms[0]):
+        run = _Run(searcher, self._snapshot(reader))
+        visible = run.snapshot.visible(reader, visibility)
+        found: list[str] = []
+        for checked, term in enumerate(reader.expand_prefix("exact", forms[0])):
+            if checked >= COMPLETE_CANDIDATES:
+                break
             word = term.decode() if isinstance(term, bytes) else term
-            if self._visible_hit(searcher, word, visibility):
+            if run.terms_bits([("exact", word)]) & visible:
                 found.append(word)
             if len(found) >= limit:
                 break
         return found
+
+
+def _phrase_variants(words: list[str]) -> list[tuple[str, ...]]:
+    """The phrase as typed, then with Arabic words in the accusative form (at most 8 variants)."""
+    choices = [[word] + [form for form in (analysis.accusative_form(word),) if form] for word in words]
+    return list(islice(product(*choices), 8))
+
+
+_LENGTH_OF_BYTE = [byte_to_length(b) if b else None for b in range(256)]
+
+
+def _version_key(reader) -> tuple:
+    """What identifies the documents a reader sees: its index generation and its segments (a rebuilt
+    index starts its generations again; a deletion changes a segment's count)."""
+    segments = [r.segment() for r, _base in reader.leaf_readers()]
+    return (reader.generation(), tuple((s.segment_id(), s.deleted_count()) for s in segments if s is not None))
+
+
+def _postings(reader, fieldname: str, text: str, builder: bitsets.Builder) -> None:
+    """Adds the document numbers of one term to ``builder``, deleted documents included (callers keep
+    to the snapshot's live documents). Reads whole blocks of postings, not one posting at a time."""
+    for segment, base in reader.leaf_readers():
+        if (fieldname, text) not in segment:
+            continue
+        matcher = segment.postings(fieldname, text)
+        if isinstance(matcher, FilterMatcher):  # the segment's deletions: the live set removes them
+            matcher = matcher.child
+        _add_ids(matcher, builder, base)
+
+
+def _add_ids(matcher, builder: bitsets.Builder, base: int) -> None:
+    if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
+        while matcher.is_active():
+            if matcher._data is None:
+                matcher._read_data()
+            builder.add(accumulate(matcher._data[0]), base)  # block ids are delta-encoded
+            matcher._next_block()
+    else:
+        builder.add(matcher.all_ids(), base)
+
+
+def _words_starting(reader, fieldname: str, start: str) -> dict[str, list[tuple[Any, int, Any]]]:
+    """The words of a field that start with ``start``, each with its (segment, doc base, term info) in
+    every segment that has it: one walk of each segment's term index, no lookup per word."""
+    prefix = start.encode("utf-8")
+    words: dict[str, list[tuple[Any, int, Any]]] = {}
+    for segment, base in reader.leaf_readers():
+        terms = getattr(segment, "_terms", None)
+        if not isinstance(terms, W3TermsReader):
+            for word in segment.expand_prefix(fieldname, start):
+                words.setdefault(word.decode() if isinstance(word, bytes) else word, []).append((segment, base, None))
+            continue
+        for (name, tbytes), info in terms.items_from(fieldname, prefix):
+            if name != fieldname or not tbytes.startswith(prefix):
+                break
+            words.setdefault(tbytes.decode("utf-8"), []).append((segment, base, info))
+    return words
+
+
+def _add_word(fieldname: str, word: str, places: list[tuple[Any, int, Any]], builder: bitsets.Builder) -> None:
+    for segment, base, info in places:
+        if info is None:
+            matcher = segment.postings(fieldname, word)
+            _add_ids(getattr(matcher, "child", matcher) if isinstance(matcher, FilterMatcher) else matcher, builder, base)
+        elif info.is_inlined():  # a rare word: its postings are in its term info
+            builder.add(info.inlined_postings()[0], base)
+        else:
+            matcher = segment.codec().postings_reader(segment._terms._postfile, info, segment.schema[fieldname].format)
+            _add_ids(matcher, builder, base)
+
+
+def _doc_frequency(places: list[tuple[Any, int, Any]], reader, fieldname: str, word: str) -> int:
+    if any(info is None for _segment, _base, info in places):
+        return reader.doc_frequency(fieldname, word)
+    return sum(info.doc_frequency() for _segment, _base, info in places)
+
+
+class _Snapshot:
+    """Document sets of one version of the index: its live documents, the documents each set of viewer
+    tokens may see and those of each facet value. Computed when first asked for, then kept while the
+    version is current; several threads and processes may read one version, and a new version (another
+    process's commit included) has a new key."""
+
+    def __init__(self, reader):
+        self.size = reader.doc_count_all()
+        builder = bitsets.Builder(self.size)
+        for segment, base in reader.leaf_readers():
+            builder.add(segment.all_doc_ids(), base)
+        self.live = builder.bits()
+        self._visible: dict[tuple[str, ...] | None, int] = {}
+        self._facets: dict[str, dict[str, int]] = {}
+        self._lengths: dict[tuple[str, str], list[int]] = {}
+        self._lock = threading.Lock()
+
+    def field_lengths(self, segment, fieldname: str) -> list[int] | None:
+        """Every document's length of a field in one segment, as Whoosh's scorer reads them one by one
+        (a byte each, decoded), read at once. None when the segment is not stored the way this reads."""
+        key = (segment.segment().segment_id(), fieldname)
+        lengths = self._lengths.get(key)
+        if lengths is None:
+            perdoc = getattr(segment, "_perdoc", None)
+            if not isinstance(perdoc, W3PerDocReader):
+                return None
+            column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            if column is None or getattr(column, "_fixedlen", None) != 1:
+                return None
+            raw = column._dbfile.get(column._basepos, column._count) if column._count else b""
+            lengths = [_LENGTH_OF_BYTE[b] for b in raw]
+            lengths += [None] * (segment.doc_count_all() - len(lengths))  # as Whoosh: no length stored
+            self._lengths[key] = lengths
+        return lengths
+
+    def term_bits(self, reader, fieldname: str, text: str) -> int:
+        builder = bitsets.Builder(self.size)
+        _postings(reader, fieldname, text, builder)
+        return builder.bits() & self.live
+
+    def visible(self, reader, tokens: list[str] | None) -> int:
+        key = None if tokens is None else tuple(sorted(set(tokens)))
+        bits = self._visible.get(key)
+        if bits is None:
+            if key is None:
+                bits = self.live
+            else:
+                builder = bitsets.Builder(self.size)
+                for token in key:
+                    _postings(reader, "visibility", token, builder)
+                bits = builder.bits() & self.live
+            self._visible[key] = bits
+        return bits
+
+    def facet_values(self, reader, name: str) -> dict[str, int]:
+        values = self._facets.get(name)
+        if values is None:
+            with self._lock:
+                values = self._facets.get(name)
+                if values is None:
+                    fieldname = f"f_{name}"
+                    values = {}
+                    for term in reader.lexicon(fieldname):
+                        value = term.decode() if isinstance(term, bytes) else term
+                        values[value] = self.term_bits(reader, fieldname, value)
+                    self._facets[name] = values
+        return values
+
+    def values_bits(self, reader, name: str, selected: list[str]) -> int:
+        """The documents having any of the ``selected`` values of facet ``name``."""
+        values = self.facet_values(reader, name)
+        bits = 0
+        for value in selected:
+            bits |= values.get(value, 0)
+        return bits
+
+    def facet_counts(self, reader, matched: int, selected: dict[str, int]) -> dict[str, dict[str, int]]:
+        """Disjunctive counts: each facet's counts apply every other facet's selection."""
+        counts: dict[str, dict[str, int]] = {}
+        for name in FACETS:
+            base = matched
+            for other, bits in selected.items():
+                if other != name:
+                    base &= bits
+            found = {}
+            if base:
+                for value, bits in self.facet_values(reader, name).items():
+                    count = (base & bits).bit_count()
+                    if count:
+                        found[value] = count
+            counts[name] = found
+        return counts
+
+
+class _Run:
+    """One request's reading of the index: the terms it looked up, and prefix expansions."""
+
+    def __init__(self, searcher, snapshot: _Snapshot):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.snapshot = snapshot
+        self._terms: dict[tuple[str, str], int] = {}
+
+    def terms_bits(self, fields_terms: Iterable[tuple[str, str]], every: bool = False) -> int:
+        """The documents having any of the terms (all of them with ``every``)."""
+        bits = self.snapshot.live if every else 0
+        for key in fields_terms:
+            term = self._terms.get(key)
+            if term is None:
+                term = self._terms[key] = self.snapshot.term_bits(self.reader, *key)
+            bits = bits & term if every else bits | term
+        return bits
+
+    def joined_words(self, exact: str) -> list[str]:
+        """Indexed words that start with ``exact`` joined to more by a hyphen or an apostrophe (they're)."""
+        found = []
+        for start in analysis.joined_starts(exact):
+            found += [w.decode() if isinstance(w, bytes) else w for w in self.reader.expand_prefix("exact", start)]
+        if len(found) > PREFIX_TERMS:
+            found = sorted(found, key=lambda w: (-self.reader.doc_frequency("exact", w), w))[:PREFIX_TERMS]
+        return found
+
+    def phrase(self, words: tuple[str, ...]) -> _Part:
+        """A phrase's documents and their scores in one walk of its words' postings and positions (a
+        phrase finds few documents, but checking positions is what costs): a query that is this phrase
+        alone is then ranked without a second walk."""
+        phrase = wq.Phrase("exact", list(words))
+        scores = {docnum: score for score, docnum in self.searcher.search(phrase, limit=None).top_n}
+        bits = bitsets.of(scores, self.snapshot.size) & self.snapshot.live
+        part = _Part(phrase, bits, bits)
+        part.scores = scores
+        return part
+
+    def prefix(self, fieldname: str, start: str) -> _Part:
+        """The words of the index starting with ``start``, looked up once: all of them match; the
+        PREFIX_TERMS most frequent are scored (a short prefix of a big index has thousands)."""
+        words = _words_starting(self.reader, fieldname, start)
+        if not words:
+            return _Part(wq.NullQuery, 0, 0)
+        if len(words) <= PREFIX_TERMS:
+            frequent = sorted(words)
+        else:
+            frequency = {w: _doc_frequency(places, self.reader, fieldname, w) for w, places in words.items()}
+            frequent = sorted(sorted(words, key=lambda w: (-frequency[w], w))[:PREFIX_TERMS])
+        scores = self._bm25f(fieldname, frequent, words) if FAST_PREFIX_SCORES else None
+        if scores is not None:
+            scored = bitsets.of(scores, self.snapshot.size) & self.snapshot.live
+        else:
+            scored_builder = bitsets.Builder(self.snapshot.size)
+            for word in frequent:
+                _add_word(fieldname, word, words[word], scored_builder)
+            scored = scored_builder.bits() & self.snapshot.live
+        matched = scored
+        if len(frequent) < len(words):
+            rest = bitsets.Builder(self.snapshot.size)
+            chosen = set(frequent)
+            for word, places in words.items():
+                if word not in chosen:
+                    _add_word(fieldname, word, places, rest)
+            matched |= rest.bits() & self.snapshot.live
+        part = _Part(_ScoredTogether([wq.Term(fieldname, w) for w in frequent]), matched, scored)
+        part.scores = scores
+        return part
+
+    def _bm25f(self, fieldname: str, words: list[str], places: dict[str, list[tuple[Any, int, Any]]]):
+        """The scores Whoosh's array matcher gives an Or of these words (BM25F, the same arithmetic in the
+        same order, so the same floats), computed over blocks of postings without a matcher per document.
+        None where the index or the weighting is not what this reads (Whoosh then scores)."""
+        searcher = self.searcher
+        weighting = searcher.weighting
+        if type(weighting) is not scoring.BM25F or weighting._field_B:
+            return None
+        B, K1 = weighting.B, weighting.K1
+        avgfl = searcher.avg_field_length(fieldname) or 1
+        scores: dict[int, float] = {}
+        get = scores.get
+        for word in words:
+            idf = searcher.idf(fieldname, word)
+            for segment, base, info in places[word]:
+                lengths = self.snapshot.field_lengths(segment, fieldname) if info is not None else None
+                if lengths is None:
+                    return None
+                for ids, weights in _blocks(segment, fieldname, info):
+                    for docnum, tf in zip(ids, weights):
+                        fl = lengths[docnum]
+                        docnum += base
+                        scores[docnum] = get(docnum, 0.0) + idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+        return scores
+
+
+def _blocks(segment, fieldname: str, info) -> Iterator[tuple[Iterable[int], Iterable[float]]]:
+    """(document numbers, term frequencies) of a term's postings in one segment, a block at a time."""
+    if info.is_inlined():
+        ids, weights, _values = info.inlined_postings()
+        yield ids, weights if weights is not None else repeat(1.0)
+        return
+    matcher = segment.codec().postings_reader(segment._terms._postfile, info, segment.schema[fieldname].format)
+    while matcher.is_active():
+        matcher._read_data()
+        matcher._read_weights()
+        yield accumulate(matcher._data[0]), matcher._weights
+        matcher._next_block()
+
+
+class _ScoredTogether(wq.Or):
+    """An Or of many terms read into arrays of scores a block of documents at a time (Whoosh's array
+    matcher), rather than a tree of union matchers that advances every term one document at a time."""
+
+    matcher_type = wq.Or.ARRAY_MATCHER
+
+
+class _Part:
+    """A piece of a query: Whoosh's scoring query, the documents the piece matches, those of them the
+    scoring query scores, and all the scoring query matches (before negatives)."""
+
+    __slots__ = ("query", "matched", "scored", "query_matches", "has_arrays", "scores")
+
+    def __init__(self, query: wq.Query, matched: int, scored: int, query_matches: int | None = None,
+                 has_arrays: bool | None = None):
+        self.query, self.matched, self.scored = query, matched, scored
+        self.query_matches = scored if query_matches is None else query_matches
+        self.has_arrays = isinstance(query, _ScoredTogether) if has_arrays is None else has_arrays
+        # The score of every document the scoring query matches, when already computed (deleted ones too).
+        self.scores: dict[int, float] | None = None
+
+    @staticmethod
+    def any(parts: list[_Part]) -> _Part:
+        if len(parts) == 1:
+            return parts[0]
+        matched = scored = 0
+        for part in parts:
+            matched |= part.matched
+            scored |= part.scored
+        whole = _Part(wq.Or([part.query for part in parts]), matched, scored,
+                      has_arrays=any(part.has_arrays for part in parts))
+        if len(parts) == 2 and parts[0].scores is not None and parts[1].scores is not None:
+            # Whoosh's union adds the two scores: a sum of two is the same in either order.
+            first, second = parts[0].scores, parts[1].scores
+            whole.scores = {**first, **second}
+            for docnum in first.keys() & second.keys():
+                whole.scores[docnum] = first[docnum] + second[docnum]
+        return whole
+
+    @staticmethod
+    def all(parts: list[_Part]) -> _Part:
+        if len(parts) == 1:
+            return parts[0]
+        matched, scored = parts[0].matched, parts[0].scored
+        for part in parts[1:]:
+            matched &= part.matched
+            scored &= part.scored
+        return _Part(wq.And([part.query for part in parts]), matched, scored,
+                     has_arrays=any(part.has_arrays for part in parts))

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 import search
 from archive.db import db
@@ -14,7 +15,6 @@ from archive.models import Item
 from archive.presenters import LocalizedValue
 from archive.services.access import viewer_tokens
 from archive.services.browse import BrowseQuery, FacetValue
-from archive.services.loading import item_loading
 from search import analysis
 
 SNIPPET_WORDS = 24
@@ -52,8 +52,10 @@ def search_items(viewer: Any, text: str, query: BrowseQuery, sort: str = "releva
     result = search.engine().query(text, visibility=viewer_tokens(viewer),
                                    filters={k: list(v) for k, v in query.filters.items()},
                                    sort=sort, page=query.page, per_page=query.per_page)
+    # A hit shows the item's own columns and its snippet, which may come from an approved annotation:
+    # the other layers (media, contributions, collections) would be loaded for nothing.
     by_id = {i.public_id: i for i in db.session.scalars(
-        select(Item).where(Item.public_id.in_(result.ids)).options(*item_loading()))}
+        select(Item).where(Item.public_id.in_(result.ids)).options(selectinload(Item.annotations)))}
     items = [by_id[i] for i in result.ids if i in by_id]
     facets = {
         name: [FacetValue(value, count, value in query.filters.get(name, ()))
@@ -68,8 +70,7 @@ def search_items(viewer: Any, text: str, query: BrowseQuery, sort: str = "releva
 
 
 def _matches(word: str, terms: dict[str, set[str]], lang: str) -> bool:
-    analysed = analysis.index_terms(word, lang)
-    return any(set(analysed[name]) & terms.get(name, set()) for name in ("exact", "stem", "key"))
+    return analysis.matches(word, lang, terms)
 
 
 def snippet(item: Item, terms: dict[str, set[str]]) -> Snippet | None:
@@ -80,13 +81,23 @@ def snippet(item: Item, terms: dict[str, set[str]]) -> Snippet | None:
                   *({"value": a.body_value, "lang": a.body_language or "und"} for a in item.annotations
                     if a.status == "approved" and a.body_value), *item.title]
     for value in candidates:
-        words = value["value"].split()
-        hits = [i for i, word in enumerate(words) if _matches(word, terms, value["lang"])]
-        if not hits:
+        # The whole value at once first: a value without a match (most of them) is not looked at word by word.
+        if not _matches(value["value"], terms, value["lang"]):
             continue
-        start = max(0, hits[0] - SNIPPET_WORDS // 3)
+        words = value["value"].split()
+        known: dict[str, bool] = {}
+
+        def hit(word: str) -> bool:
+            if word not in known:
+                known[word] = _matches(word, terms, value["lang"])
+            return known[word]
+
+        first = next((i for i, word in enumerate(words) if hit(word)), None)
+        if first is None:
+            continue
+        start = max(0, first - SNIPPET_WORDS // 3)
         window = words[start : start + SNIPPET_WORDS]
-        parts = [(word, start + i in hits) for i, word in enumerate(window)]
+        parts = [(word, hit(word)) for word in window]
         if start > 0:
             parts.insert(0, ("…", False))
         if start + SNIPPET_WORDS < len(words):

@@ -448,3 +448,15 @@ def test_module_uses_the_standard_library_only():
     imported |= {node.module.split(".")[0] for node in ast.walk(tree)
                  if isinstance(node, ast.ImportFrom) and node.module}
     assert imported <= set(sys.stdlib_module_names) | {"__future__"}, imported
+
+
+def test_query_side_variants_of_joined_words_and_the_arabic_accusative():
+    assert analysis.joined_forms(["earth", "like"]) == ["earth-like", "earth'like"]
+    assert analysis.joined_forms(["d", "dar"]) == ["d-dar", "d'dar"]
+    assert analysis.joined_forms(["تاريخيه", "غالب"]) == ["تاريخيه-غالب"]  # no apostrophe outside Latin
+    assert analysis.joined_forms(["earth", "غالب"]) == [] and analysis.joined_forms(["earth"]) == []
+    assert analysis.joined_starts("they") == ["they-", "they'"] and analysis.joined_starts("") == []
+    assert analysis.accusative_form("غالب") == "غالبا" and analysis.accusative_form("اولي") == "اوليا"
+    # ة (normalised ه) and hamza take tanwin without an alef; short words and Latin words have none.
+    assert [analysis.accusative_form(w) for w in ("تاريخيه", "سماء", "غالبا", "في", "earth")] == [None] * 5
+    assert analysis.accusative_form(analysis.normalize_arabic("أولي")) == "اوليا"
