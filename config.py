@@ -44,3 +44,11 @@ DEFAULT_INTERFACE_LANGUAGE = "fr"
 SEARCH_BACKEND = "whoosh"
 """Search engine: 'whoosh' (embedded, index in DATA_DIR/search) or 'postgres' (in the PostgreSQL database,
 for several application servers)."""
+
+IMAGE_CACHE_MAX_BYTES = 2 * 1024**3
+"""Bound of the disk cache of rendered images (IIIF Image API results, page derivatives) in DATA_DIR/cache/images;
+the least recently used are evicted first. Import-time pyramids of large images (DATA_DIR/pyramids) are not
+counted: they are kept like the originals."""
+
+IMAGE_MAX_AREA = 25_000_000
+"""Most pixels (width x height) one IIIF Image API response may have: its info.json's maxArea."""

@@ -40,3 +40,9 @@ class Conflict(ArchiveError):
 
 class PackageError(InvalidInput):
     """A Twiza package was refused; ``details`` lists every problem as 'file:line: field: message'."""
+
+
+class SignInRequired(AccessDenied):
+    """Restricted material asked for by a visitor who has not signed in."""
+
+    status_code = 401

@@ -1,10 +1,12 @@
-"""IIIF: pure builders (item -> Manifest, AnnotationPage) with iiif-prezi3, and their blueprint."""
+"""IIIF: pure builders (item -> Manifest, AnnotationPage) with iiif-prezi3, the Image API, and their blueprints."""
 from __future__ import annotations
 
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from iiif.image_views import image_api
     from iiif.views import iiif
 
     app.register_blueprint(iiif)
+    app.register_blueprint(image_api)

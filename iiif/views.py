@@ -32,6 +32,7 @@ def manifest(item_id: str):
         media_url=lambda m: url_for("public.media_file", public_id=m.public_id, _external=True),
         derivative_url=lambda m, w: url_for("public.media_derivative", public_id=m.public_id, width=w, _external=True),
         citation_url=url_for("public.item_citation", public_id=item.public_id, fmt="bib", _external=True),
+        image_service_url=lambda m: url_for("iiif_image.base", identifier=m.public_id, _external=True),
     ))
 
 
