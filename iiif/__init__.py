@@ -5,8 +5,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from iiif.image_views import image_api
+    from iiif.image_views import ImageFastPath, image_api
     from iiif.views import iiif
 
     app.register_blueprint(iiif)
     app.register_blueprint(image_api)
+    app.wsgi_app = ImageFastPath(app, app.wsgi_app)  # type: ignore[method-assign]

@@ -201,6 +201,19 @@ def test_images_carry_etag_long_cache_control_and_cors(client, picture):
     assert client.get(f"{picture}/0,0,200,100/200,/0/default.jpg").headers["ETag"] == response.headers["ETag"]
 
 
+def test_the_fast_path_answers_as_flask_does(app, client, picture):
+    # A session cookie sends the request through Flask (which knows signed-in viewers); without one the
+    # WSGI fast path answers. Same status, headers and bytes either way.
+    for path in ("/full/max/0/default.jpg", "/0,0,50,50/25,/90/gray.png", "/full/max/0/nope.jpg", "/square/max/0/default.webp"):
+        fast = client.get(picture + path)
+        client.set_cookie("session", "x")
+        slow = client.get(picture + path)
+        client.delete_cookie("session")
+        assert (fast.status_code, fast.data) == (slow.status_code, slow.data), path
+        for header in ("Content-Type", "ETag", "Cache-Control", "Link", "Access-Control-Allow-Origin", "Content-Length"):
+            assert fast.headers.get(header) == slow.headers.get(header), (path, header)
+
+
 def test_bad_parameters_answer_400_with_a_message(client, picture):
     response = client.get(f"{picture}/full/full/0/default.jpg")
     assert response.status_code == 400
