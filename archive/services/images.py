@@ -39,7 +39,6 @@ from archive.storage import media_store
 TILE_SIZE = 256
 PYRAMID_MIN_PIXELS = 2048 * 2048
 JPEG_QUALITY = 85
-PIL_FORMATS = {"jpg": "JPEG", "png": "PNG", "webp": "WEBP"}
 _WHITE = (255, 255, 255)
 
 
