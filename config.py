@@ -105,3 +105,11 @@ TOKEN_RATE_LIMIT = 120
 
 TOKEN_RATE_WINDOW_SECONDS = 60
 """The window of TOKEN_RATE_LIMIT."""
+
+IMAGE_CACHE_MAX_BYTES = 2 * 1024**3
+"""Bound of the disk cache of rendered images (IIIF Image API results, page derivatives) in DATA_DIR/cache/images;
+the least recently used are evicted first. Import-time pyramids of large images (DATA_DIR/pyramids) are not
+counted: they are kept like the originals."""
+
+IMAGE_MAX_AREA = 25_000_000
+"""Most pixels (width x height) one IIIF Image API response may have: its info.json's maxArea."""

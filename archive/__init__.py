@@ -1,14 +1,19 @@
 """The domain of the archive: models, services, HTML views, API and CLI."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
     from archive import auth, cli, i18n, views
+    from archive.services.images import ImageCache
     from archive.storage import MediaStore
 
     app.extensions["twiza.media_store"] = MediaStore(app.config["DATA_DIR"])
+    app.extensions["twiza.image_cache"] = ImageCache(Path(app.config["DATA_DIR"]) / "cache" / "images",
+                                                     app.config["IMAGE_CACHE_MAX_BYTES"])
     i18n.init_app(app)
     auth.init_app(app)
     views.init_app(app)

@@ -68,3 +68,4 @@ class Conflict(ArchiveError):
 
 class PackageError(InvalidInput):
     """A Twiza package was refused; ``details`` lists every problem as 'file:line: field: message'."""
+

@@ -171,16 +171,19 @@ def _credit_text(name: str, roles: list[str]) -> str:
     return f"{name} ({', '.join(ROLES[r].label for r in roles if r in ROLES)})"
 
 
-def _painting_body(media: Media, url: str) -> AnnotationBody:
+def _painting_body(media: Media, url: str, image_service: str | None) -> AnnotationBody:
     body: dict[str, Any] = {"id": url, "type": PAINTED_KINDS[media.kind], "format": media.mime_type}
     if media.width and media.height:
         body.update(width=media.width, height=media.height)
+    if image_service and media.kind == "image":
+        body["service"] = [{"id": image_service, "type": "ImageService3", "profile": "level2"}]
     if media.kind != "image" and media.duration_seconds:
         body["duration"] = media.duration_seconds
     return AnnotationBody(**body)
 
 
-def _canvas(site: Site, item: Item, media: Media, media_url: Callable[[Media], str], position: int) -> Canvas:
+def _canvas(site: Site, item: Item, media: Media, media_url: Callable[[Media], str], position: int,
+            image_service_url: Callable[[Media], str] | None) -> Canvas:
     cid = canvas_id(site, item, media)
     label = language_map(media.label) or {"none": [f"{PAINTED_KINDS[media.kind]} {position}"]}
     canvas = Canvas(id=cid, label=label)
@@ -190,7 +193,8 @@ def _canvas(site: Site, item: Item, media: Media, media_url: Callable[[Media], s
         canvas.duration = media.duration_seconds
     page = AnnotationPage(id=f"{cid}/page")
     page.add_item(Annotation(id=f"{cid}/page/painting", motivation="painting", target=cid,
-                             body=_painting_body(media, media_url(media))))
+                             body=_painting_body(media, media_url(media),
+                                                 image_service_url(media) if image_service_url else None)))
     canvas.add_item(page)
     if public_annotations(item, media):
         canvas.annotations = [AnnotationPageRefExtended(id=annotation_page_id(site, item, media), type="AnnotationPage")]
@@ -199,12 +203,14 @@ def _canvas(site: Site, item: Item, media: Media, media_url: Callable[[Media], s
 
 def build_manifest(item: Item, *, site: Site, item_url: str, media_url: Callable[[Media], str],
                    derivative_url: Callable[[Media, int], str], citation_url: str | None = None,
-                   kind_label: dict[str, list[str]] | None = None) -> dict[str, Any]:
+                   kind_label: dict[str, list[str]] | None = None,
+                   image_service_url: Callable[[Media], str] | None = None) -> dict[str, Any]:
     """The IIIF Presentation 3.0 Manifest of ``item`` as a JSON-ready dict.
 
     ``item_url`` is the item's HTML page; ``media_url(media)`` a media file's full URL;
     ``derivative_url(media, width)`` a resized JPEG's URL; ``citation_url`` the BibTeX citation, if any;
-    ``kind_label`` the label of the item's kind (for the Collection of that kind it is ``partOf``).
+    ``kind_label`` the label of the item's kind (for the Collection of that kind it is ``partOf``);
+    ``image_service_url(media)`` the base URL of an image's IIIF Image API service, if any.
     Only what the public may see goes in: approved annotations, credited names. The Manifest is part of
     the archive's Collection, of its kind's and of its curated collections', and offers a Content Search
     service (with autocomplete) over its annotations.
@@ -235,7 +241,7 @@ def build_manifest(item: Item, *, site: Site, item_url: str, media_url: Callable
     if images:
         manifest.thumbnail = [_thumbnail(images[0], media_url, derivative_url)]
     for position, m in enumerate(media, start=1):
-        manifest.add_item(_canvas(site, item, m, media_url, position))
+        manifest.add_item(_canvas(site, item, m, media_url, position, image_service_url))
     if len(images) > 1 and item.languages and direction_of(item.languages[0]) == "rtl":
         manifest.viewingDirection = "right-to-left"
     if public_annotations(item, None):

@@ -58,6 +58,7 @@ def _manifest_of(item) -> dict[str, Any]:
         derivative_url=lambda m, w: url_for("public.media_derivative", public_id=m.public_id, width=w, _external=True),
         citation_url=url_for("public.item_citation", public_id=item.public_id, fmt="bib", _external=True),
         kind_label=_kind_label(item.kind),
+        image_service_url=lambda m: url_for("iiif_image.base", identifier=m.public_id, _external=True),
     )
 
 

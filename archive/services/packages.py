@@ -826,9 +826,12 @@ def import_package(path: Path, *, actor_label: str | None = None, progress: Prog
         for sha in writer.created_blobs:
             store.remove(sha)
         raise
+    from archive.services.images import build_pyramids
     from archive.services.indexing import index_items
 
     index_items(list(dict.fromkeys(writer.changed_items)))
+    # Large images are cut into tile pyramids now, so that their first tiles come fast.
+    build_pyramids((sha, probe.width, probe.height) for sha, probe in plan.probes.items() if probe.kind == "image")
     return report
 
 

@@ -104,6 +104,8 @@ def media_file(public_id: str):
 @public.get("/media/<public_id>/w<int:width>.jpg")
 def media_derivative(public_id: str, width: int):
     media = item_service.get_media(public_id, current_viewer())
-    response = send_file(image_derivative(media, width), mimetype="image/jpeg", conditional=True,
-                         etag=f"{media.sha256}-{width}", max_age=30 * 24 * 3600)
-    return response
+    response = Response(image_derivative(media, width), mimetype="image/jpeg")
+    response.set_etag(f"{media.sha256}-{width}")
+    response.cache_control.public = True
+    response.cache_control.max_age = 30 * 24 * 3600
+    return response.make_conditional(request)
