@@ -296,6 +296,19 @@ class Auth:
 
 
 @pytest.fixture
+def people(app) -> dict[str, Any]:
+    """Accounts of every role, for the editing and review services."""
+    return {
+        "worker": Auth.user("worker@example.org", roles=("data_worker",), name="Amina Aït Ali"),
+        "other_worker": Auth.user("other@example.org", roles=("data_worker",), name="Hassan"),
+        "reviewer": Auth.user("reviewer@example.org", roles=("reviewer",), name="Khadija Reviewer"),
+        "second_reviewer": Auth.user("reviewer2@example.org", roles=("reviewer",), name="Omar Reviewer"),
+        "curator": Auth.user("curator@example.org", roles=("curator",), name="Curator"),
+        "reader": Auth.user("reader@example.org", name="Reader"),
+    }
+
+
+@pytest.fixture
 def auth(client) -> Auth:
     return Auth(client)
 
