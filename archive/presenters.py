@@ -69,14 +69,28 @@ def item_credits(item: Item) -> Credits:
         if media.creator is not None:
             workers.append((media.creator, "pht" if media.kind == "image" else "rcd", None))
     for annotation in item.annotations:
-        if annotation.status != "approved":
-            continue
-        if annotation.creator is not None:
-            workers.append((annotation.creator, annotation_role(annotation, item), annotation.body_language))
-        if annotation.reviewer is not None:
-            workers.append((annotation.reviewer, "rev", None))
+        if annotation.status == "approved":
+            workers.extend((agent, role, annotation.body_language if role == "trl" else None)
+                           for agent, role in _layer_pairs(annotation))
     community = item.community.credited_name if item.community else None
     return Credits(_credit_lines(holders, True), community, _credit_lines(workers, False))
+
+
+def _layer_pairs(annotation: Any) -> list[tuple[Agent, str]]:
+    """(agent, role) for each credit of a layer: its own contributions, or, for layers imported without
+    them, its creator and reviewer."""
+    pairs = [(c.agent, c.role) for c in annotation.item.contributions if c.annotation is annotation]
+    if not pairs:
+        if annotation.creator is not None:
+            pairs.append((annotation.creator, annotation_role(annotation, annotation.item)))
+        if annotation.reviewer is not None:
+            pairs.append((annotation.reviewer, "rev"))
+    return pairs
+
+
+def layer_credits(annotation: Any) -> list[Credit]:
+    """Who made a layer and who reviewed it, one line per agent (their consent respected)."""
+    return _credit_lines([(agent, role, None) for agent, role in _layer_pairs(annotation)], False)
 
 
 def annotation_role(annotation: Any, item: Item) -> str:

@@ -308,6 +308,14 @@ def people(app) -> dict[str, Any]:
     }
 
 
+def signed_in(app, email: str, role: str, name: str):
+    """A test client signed in as a new account with ``role``."""
+    Auth.user(email, roles=(role,), name=name)
+    client = app.test_client()
+    Auth(client).sign_in(email)
+    return client
+
+
 @pytest.fixture
 def auth(client) -> Auth:
     return Auth(client)

@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     from archive.api.search import api
     from archive.views.find import find
     from archive.views.language import language
+    from archive.views.layers import layers_pages
     from archive.views.public import public
     from archive.views.teachers import teachers
     from archive.views.work import work
@@ -25,6 +26,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(teachers)
     app.register_blueprint(accounts)
     app.register_blueprint(work)
+    app.register_blueprint(layers_pages)
     app.jinja_env.globals.update(KINDS=KINDS, REGIONS=REGIONS, ROLES=ROLES, LANGUAGES=LANGUAGES,
                                  SITE_NAME=app.config["SITE_NAME"])
     app.jinja_env.filters["dir"] = direction_of
