@@ -166,22 +166,24 @@ class Segment:
     start: float
     end: float
     values: list[LocalizedValue]  # the transcription first, then translations
+    layers: list[Any] = field(default_factory=list)  # the annotation of each value, for its credits
 
 
 def timed_segments(media: Any, item: Item) -> list[Segment]:
     """The approved, time-coded transcriptions and translations of a recording, grouped by time range."""
-    groups: dict[tuple[float, float], list[LocalizedValue]] = {}
+    groups: dict[tuple[float, float], list[tuple[LocalizedValue, Any]]] = {}
     for annotation in item.annotations:
         if (annotation.media_id != media.id or annotation.status != "approved" or not annotation.selector
                 or not annotation.selector.startswith("t=") or annotation.body_value is None):
             continue
         start, end = (float(v) for v in annotation.selector[2:].split(","))
-        groups.setdefault((start, end), []).append(LocalizedValue(annotation.body_value, annotation.body_language))
+        groups.setdefault((start, end), []).append((LocalizedValue(annotation.body_value, annotation.body_language), annotation))
     original = {tag.split("-")[0] for tag in item.languages or []}
-    return [
-        Segment(start, end, sorted(values, key=lambda v: v.lang.split("-")[0] not in original))
-        for (start, end), values in sorted(groups.items())
-    ]
+    segments = []
+    for (start, end), pairs in sorted(groups.items()):
+        pairs.sort(key=lambda pair: pair[0].lang.split("-")[0] not in original)
+        segments.append(Segment(start, end, [value for value, _ in pairs], [layer for _, layer in pairs]))
+    return segments
 
 
 def image_regions(media: Any, item: Item) -> list[Any]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
+from archive.presenters import layer_credits
 from archive.views import labels
 from archive.vocabulary import KINDS, LANGUAGES, REGIONS, ROLES, direction_of
 
@@ -38,6 +39,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["language_label"] = labels.language_label
     app.jinja_env.filters["timecode"] = lambda seconds: f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
     app.jinja_env.globals["CULTURAL_LABEL_TEXTS"] = labels.CULTURAL_LABEL_TEXTS
+    app.jinja_env.globals["layer_credits"] = layer_credits
 
     @app.after_request
     def revalidate_pages(response: Response) -> Response:

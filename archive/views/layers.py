@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from archive.auth import current_viewer
 from archive.errors import InvalidInput, NotFound
-from archive.presenters import layer_credits, localized
+from archive.presenters import localized
 from archive.services import annotations as layers
 from archive.services.review import workflow_item
 from archive.views.work import CONTENT_TAGS, _field_errors
@@ -26,7 +26,7 @@ layers_pages = Blueprint("layers", __name__, url_prefix="/work")
 
 @layers_pages.context_processor
 def _template_helpers() -> dict[str, Any]:
-    return {"localized": localized, "layer_credits": layer_credits}
+    return {"localized": localized}
 
 
 def layer_fields(form: MultiDict, media_public_id: str) -> dict[str, Any]:
