@@ -257,6 +257,8 @@ class Annotation(Timestamped, Base):
         CheckConstraint("body_value IS NOT NULL OR tag IS NOT NULL", name="body_or_tag"),
         CheckConstraint("selector IS NULL OR media_id IS NOT NULL", name="selector_needs_media"),
         CheckConstraint(_one_of("provenance", PROVENANCES), name="provenance"),
+        # Revisions name annotations by row id: SQLite must not give a deleted annotation's id to a new one.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

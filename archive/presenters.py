@@ -77,14 +77,14 @@ def item_credits(item: Item) -> Credits:
 
 
 def _layer_pairs(annotation: Any) -> list[tuple[Agent, str]]:
-    """(agent, role) for each credit of a layer: its own contributions, or, for layers imported without
-    them, its creator and reviewer."""
+    """(agent, role) for each credit of a layer: its creator, its own contributions, its reviewer (layers
+    imported without contributions still credit their creator and reviewer)."""
     pairs = [(c.agent, c.role) for c in annotation.item.contributions if c.annotation is annotation]
-    if not pairs:
-        if annotation.creator is not None:
-            pairs.append((annotation.creator, annotation_role(annotation, annotation.item)))
-        if annotation.reviewer is not None:
-            pairs.append((annotation.reviewer, "rev"))
+    credited = {id(agent) for agent, _role in pairs}
+    if annotation.creator is not None and id(annotation.creator) not in credited:
+        pairs.insert(0, (annotation.creator, annotation_role(annotation, annotation.item)))
+    if annotation.reviewer is not None and (annotation.reviewer, "rev") not in pairs:
+        pairs.append((annotation.reviewer, "rev"))
     return pairs
 
 

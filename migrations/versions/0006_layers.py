@@ -58,7 +58,10 @@ def upgrade():
         batch_op.drop_constraint(op.f('ck_revisions_entity_type'), type_='check')
         batch_op.create_check_constraint(op.f('ck_revisions_entity_type'), sa.text(f"entity_type IN ({_quoted(NEW_ENTITY_TYPES)})"))
 
-    with op.batch_alter_table('annotations', schema=None) as batch_op:
+    # On SQLite the table is rebuilt with AUTOINCREMENT: revisions name annotations by row id, and an
+    # annotation an import removed must not lend its id to a new one.
+    with op.batch_alter_table('annotations', schema=None, recreate='always',
+                              table_kwargs={'sqlite_autoincrement': True}) as batch_op:
         batch_op.add_column(sa.Column('provenance', sa.String(length=24), server_default='human', nullable=False))
         batch_op.add_column(sa.Column('term_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('created_by_id', sa.Integer(), nullable=True))

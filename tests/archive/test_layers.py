@@ -173,3 +173,29 @@ def test_curators_maintain_vocabularies_with_tifinagh_labels_and_tags_reference_
     assert (tagged.term, tagged.tag, tagged.motivation) == (term, "ⵜⴰⵍⵓⵣⵉⵏⵜ", "tagging")
     with pytest.raises(InvalidInput):
         layers.create_layer(people["worker"], item.public_id, _region(item, term="999"))
+
+
+def test_iiif_annotations_credit_the_machine_the_corrector_and_the_reviewer_and_stay_valid(people, item, client,
+                                                                                           make_package, shared_dir):
+    from jsonschema import Draft7Validator
+
+    machine = {"name": "Whisper large-v3", "id": "whisper-large-v3"}
+    line = tale(annotations=[{"media": 0, "motivation": "supplementing", "selector": "t=0,1.5",
+                              "body": {"value": "كان يا ما كان", "lang": "ary-Arab"}, "creator": machine,
+                              "provenance": "machine", "status": "pending"}])
+    import_package(make_package([line], name="machine"))
+    [layer] = db.session.scalars(select(Annotation)).all()
+    page_url = f"/iiif/3/{item.public_id}/annotations/{item.media[0].public_id}"
+    assert client.get(page_url).get_json(force=True).get("items", []) == []  # pending: not public
+    draft = layers.create_layer(people["worker"], item.public_id, _segment(item))
+    layers.review_layer(people["reviewer"], layer.public_id, "correct",
+                        fields={"media": item.media[0].public_id, "selector": "t=0,1.5",
+                                "body": {"value": "كان يا ما كان فقديم الزمان", "lang": "ary-Arab"}})
+    page = client.get(page_url).get_json(force=True)
+    [annotation] = page["items"]  # the worker's draft is not public
+    assert annotation["creator"] == [{"type": "Software", "name": "Whisper large-v3"},
+                                     {"type": "Person", "name": "Khadija Reviewer"}]
+    assert annotation["label"] == {"en": ["Whisper large-v3 (transcriber); Khadija Reviewer (transcriber, reviewer)"]}
+    schema = json.loads((shared_dir / "standards/iiif/presentation-3.0.schema.json").read_text(encoding="utf-8"))
+    assert list(Draft7Validator(schema).iter_errors(page)) == []
+    assert draft.status == "draft"
