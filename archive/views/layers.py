@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, ngettext
 from flask_login import login_required
 from werkzeug.datastructures import MultiDict
 
@@ -104,7 +104,8 @@ def change(layer_id: str):
 @login_required
 def submit(public_id: str, media_id: str):
     submitted = layers.submit_layers(current_viewer(), public_id)
-    flash(_l("%(count)s annotations submitted for review.", count=len(submitted)), "info")
+    flash(ngettext("%(num)d annotation submitted for review.", "%(num)d annotations submitted for review.",
+                   len(submitted)), "info")
     return redirect(url_for("layers.editor", public_id=public_id, media_id=media_id))
 
 

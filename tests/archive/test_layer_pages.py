@@ -35,7 +35,10 @@ def test_a_worker_annotates_an_image_and_a_reviewer_corrects_it_from_the_queue(a
     assert _post(worker, editor, {"selector": "xywh=1,0,2,2", "tag": "ⴰⵣⵓⵍ"}, editor).status_code == 302
     annotation = db.session.scalar(select(Annotation).where(Annotation.tag == "ⴰⵣⵓⵍ"))
     assert annotation.status == "draft"
-    assert _post(worker, editor, {}, f"{editor}/submit").status_code == 302
+    assert "ⴰⵣⵏ ⴰⵙⵏⴰⵖ ⵉⵏⵓ ⵉ ⵓⵙⵙⴼⵔⵓ" in worker.get(editor, headers={"Accept-Language": "zgh"}).get_data(as_text=True)
+    submitted = _post(worker, editor, {}, f"{editor}/submit")
+    assert submitted.status_code == 302
+    assert "1 annotation soumise à la relecture." in worker.get(editor).get_data(as_text=True)
     db.session.refresh(annotation)
     assert annotation.status == "pending"
 
