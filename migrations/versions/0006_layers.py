@@ -60,7 +60,9 @@ def upgrade():
 
     # On SQLite the table is rebuilt with AUTOINCREMENT: revisions name annotations by row id, and an
     # annotation an import removed must not lend its id to a new one.
-    with op.batch_alter_table('annotations', schema=None, recreate='always',
+    # (PostgreSQL's sequences never hand an id out twice: its table is altered in place.)
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    with op.batch_alter_table('annotations', schema=None, recreate='always' if sqlite else 'auto',
                               table_kwargs={'sqlite_autoincrement': True}) as batch_op:
         batch_op.add_column(sa.Column('provenance', sa.String(length=24), server_default='human', nullable=False))
         batch_op.add_column(sa.Column('term_id', sa.Integer(), nullable=True))
