@@ -30,10 +30,12 @@ from archive.vocabulary import (
     KINDS,
     MEDIA_KINDS,
     MOTIVATIONS,
+    PROVENANCES,
 )
 
 LangValues = list[dict[str, str]]
 PUBLIC_ACTIVITIES = ("Create", "Update", "Delete")
+REVISION_ENTITY_TYPES = ("item", "media", "annotation", "agent", "collection", "vocabulary")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -254,6 +256,9 @@ class Annotation(Timestamped, Base):
         CheckConstraint(_one_of("status", ANNOTATION_STATUSES), name="status"),
         CheckConstraint("body_value IS NOT NULL OR tag IS NOT NULL", name="body_or_tag"),
         CheckConstraint("selector IS NULL OR media_id IS NOT NULL", name="selector_needs_media"),
+        CheckConstraint(_one_of("provenance", PROVENANCES), name="provenance"),
+        # Revisions name annotations by row id: SQLite must not give a deleted annotation's id to a new one.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -271,11 +276,47 @@ class Annotation(Timestamped, Base):
     creator_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    provenance: Mapped[str] = mapped_column(String(24), default="human", server_default="human")
+    # A tag from a curated vocabulary (``tag`` then holds the label chosen); free tags have none.
+    term_id: Mapped[int | None] = mapped_column(ForeignKey("vocabulary_terms.id"))
+    # The account that made the layer in the editor (None for imported layers): who may change it.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    review_comment: Mapped[str | None] = mapped_column(Text)  # why it was sent back or rejected
 
     item: Mapped[Item] = relationship(back_populates="annotations")
     media: Mapped[Media | None] = relationship()
     creator: Mapped[Agent | None] = relationship(foreign_keys=[creator_id])
     reviewer: Mapped[Agent | None] = relationship(foreign_keys=[reviewer_id])
+    term: Mapped[VocabularyTerm | None] = relationship()
+    contributions: Mapped[list[Contribution]] = relationship(
+        viewonly=True, order_by="Contribution.position", primaryjoin="Annotation.id == Contribution.annotation_id")
+
+
+class Vocabulary(Timestamped, Base):
+    """A controlled vocabulary curators maintain for tagging layers: motifs, techniques, materials."""
+
+    __tablename__ = "vocabularies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[LangValues] = mapped_column(JSONType, default=list)
+    terms: Mapped[list[VocabularyTerm]] = relationship(
+        back_populates="vocabulary", order_by="VocabularyTerm.position", cascade="all, delete-orphan")
+
+
+class VocabularyTerm(Timestamped, Base):
+    """One term, with its labels in several languages and scripts (Tifinagh, Arabic, Latin ...)."""
+
+    __tablename__ = "vocabulary_terms"
+    __table_args__ = (Index("uq_vocabulary_terms_slug", "vocabulary_id", "slug", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vocabulary_id: Mapped[int] = mapped_column(ForeignKey("vocabularies.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(String(64))
+    labels: Mapped[LangValues] = mapped_column(JSONType, default=list)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    vocabulary: Mapped[Vocabulary] = relationship(back_populates="terms")
 
 
 class Contribution(Base):
@@ -463,7 +504,7 @@ class Revision(Base):
 
     __tablename__ = "revisions"
     __table_args__ = (
-        CheckConstraint(_one_of("entity_type", ("item", "media", "annotation", "agent", "collection")), name="entity_type"),
+        CheckConstraint(_one_of("entity_type", REVISION_ENTITY_TYPES), name="entity_type"),
         CheckConstraint(_one_of("action", ("create", "update", "delete")), name="action"),
         Index("ix_revisions_entity", "entity_type", "entity_id", "version", unique=True),
     )

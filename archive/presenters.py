@@ -69,14 +69,28 @@ def item_credits(item: Item) -> Credits:
         if media.creator is not None:
             workers.append((media.creator, "pht" if media.kind == "image" else "rcd", None))
     for annotation in item.annotations:
-        if annotation.status != "approved":
-            continue
-        if annotation.creator is not None:
-            workers.append((annotation.creator, annotation_role(annotation, item), annotation.body_language))
-        if annotation.reviewer is not None:
-            workers.append((annotation.reviewer, "rev", None))
+        if annotation.status == "approved":
+            workers.extend((agent, role, annotation.body_language if role == "trl" else None)
+                           for agent, role in _layer_pairs(annotation))
     community = item.community.credited_name if item.community else None
     return Credits(_credit_lines(holders, True), community, _credit_lines(workers, False))
+
+
+def _layer_pairs(annotation: Any) -> list[tuple[Agent, str]]:
+    """(agent, role) for each credit of a layer: its creator, its own contributions, its reviewer (layers
+    imported without contributions still credit their creator and reviewer)."""
+    pairs = [(c.agent, c.role) for c in annotation.item.contributions if c.annotation is annotation]
+    credited = {id(agent) for agent, _role in pairs}
+    if annotation.creator is not None and id(annotation.creator) not in credited:
+        pairs.insert(0, (annotation.creator, annotation_role(annotation, annotation.item)))
+    if annotation.reviewer is not None and (annotation.reviewer, "rev") not in pairs:
+        pairs.append((annotation.reviewer, "rev"))
+    return pairs
+
+
+def layer_credits(annotation: Any) -> list[Credit]:
+    """Who made a layer and who reviewed it, one line per agent (their consent respected)."""
+    return _credit_lines([(agent, role, None) for agent, role in _layer_pairs(annotation)], False)
 
 
 def annotation_role(annotation: Any, item: Item) -> str:
@@ -152,22 +166,24 @@ class Segment:
     start: float
     end: float
     values: list[LocalizedValue]  # the transcription first, then translations
+    layers: list[Any] = field(default_factory=list)  # the annotation of each value, for its credits
 
 
 def timed_segments(media: Any, item: Item) -> list[Segment]:
     """The approved, time-coded transcriptions and translations of a recording, grouped by time range."""
-    groups: dict[tuple[float, float], list[LocalizedValue]] = {}
+    groups: dict[tuple[float, float], list[tuple[LocalizedValue, Any]]] = {}
     for annotation in item.annotations:
         if (annotation.media_id != media.id or annotation.status != "approved" or not annotation.selector
                 or not annotation.selector.startswith("t=") or annotation.body_value is None):
             continue
         start, end = (float(v) for v in annotation.selector[2:].split(","))
-        groups.setdefault((start, end), []).append(LocalizedValue(annotation.body_value, annotation.body_language))
+        groups.setdefault((start, end), []).append((LocalizedValue(annotation.body_value, annotation.body_language), annotation))
     original = {tag.split("-")[0] for tag in item.languages or []}
-    return [
-        Segment(start, end, sorted(values, key=lambda v: v.lang.split("-")[0] not in original))
-        for (start, end), values in sorted(groups.items())
-    ]
+    segments = []
+    for (start, end), pairs in sorted(groups.items()):
+        pairs.sort(key=lambda pair: pair[0].lang.split("-")[0] not in original)
+        segments.append(Segment(start, end, [value for value, _ in pairs], [layer for _, layer in pairs]))
+    return segments
 
 
 def image_regions(media: Any, item: Item) -> list[Any]:

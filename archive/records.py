@@ -50,8 +50,12 @@ def annotation_record(annotation: Annotation, media_index: dict[int, int]) -> di
         record["body"] = body
     _put(record, "tag", annotation.tag)
     _put(record, "selector", annotation.selector)
+    if annotation.provenance != "human":
+        record["provenance"] = annotation.provenance
     _put(record, "creator", agent_ref(annotation.creator))
     _put(record, "reviewer", agent_ref(annotation.reviewer))
+    _put(record, "contributors", [{"name": c.agent.name, "role": c.role, "id": c.agent.slug}
+                                  for c in annotation.item.contributions if c.annotation is annotation])
     record["status"] = annotation.status
     return record
 

@@ -9,7 +9,13 @@ KINDS = ("tale", "proverb", "song", "poem", "narrative", "craft", "motif", "tech
 
 # draft -> submitted -> in_review -> published; a reviewer may send an item back (to draft) or reject it.
 ITEM_STATUSES = ("draft", "submitted", "in_review", "published", "rejected", "withdrawn")
-ANNOTATION_STATUSES = ("pending", "approved", "rejected")
+# A layer is saved as a draft, submitted (pending), then approved, sent back (to draft) or rejected.
+ANNOTATION_STATUSES = ("draft", "pending", "approved", "rejected")
+# Who made a layer: a person, a machine (speech recognition, OCR, a tagger), or a machine and then a person
+# who corrected it.
+PROVENANCES = ("human", "machine", "machine-corrected")
+# The roles a layer's author (and a reviewer who corrects it) is credited with.
+LAYER_ROLES = ("trc", "trl", "ann")
 ACCESS_LEVELS = ("public", "registered", "researcher", "community", "private")
 MEDIA_KINDS = ("image", "audio", "video", "document")
 AGENT_KINDS = ("person", "community")

@@ -24,9 +24,9 @@ from iiif_prezi3 import (
 
 from archive.models import Annotation as ArchiveAnnotation
 from archive.models import Item, Media
-from archive.presenters import attribution_line, item_credits
+from archive.presenters import attribution_line, item_credits, layer_credits
 from archive.services.derivatives import widths_for
-from archive.vocabulary import LANGUAGES, REGIONS, ROLES, direction_of
+from archive.vocabulary import LANGUAGES, LAYER_ROLES, REGIONS, ROLES, direction_of
 
 PRESENTATION_CONTEXT = "http://iiif.io/api/presentation/3/context.json"
 THUMBNAIL_WIDTH = 320
@@ -318,7 +318,20 @@ def annotation_fields(site: Site, item: Item, annotation: ArchiveAnnotation) -> 
         "body": bodies[0] if len(bodies) == 1 else bodies,
         "target": annotation_target(site, item, annotation),
     }
-    name = annotation.creator.credited_name if annotation.creator is not None else None
-    if name:
-        fields["creator"] = {"type": "Person", "name": name}
+    fields.update(layer_credit_fields(annotation))
+    return fields
+
+
+def layer_credit_fields(annotation: ArchiveAnnotation) -> dict[str, Any]:
+    """Who made the layer, as W3C ``creator`` agents (its author and the reviewers who corrected it; a
+    machine is Software), and every credit with its roles, reviewers included, as the ``label``."""
+    credits = [c for c in layer_credits(annotation) if c.name]
+    machine = annotation.creator.slug if annotation.provenance != "human" and annotation.creator else None
+    creators = [{"type": "Software" if c.agent_slug == machine else "Person", "name": c.name}
+                for c in credits if set(c.roles) & set(LAYER_ROLES)]
+    fields: dict[str, Any] = {}
+    if creators:
+        fields["creator"] = creators[0] if len(creators) == 1 else creators
+    if credits:
+        fields["label"] = {"en": ["; ".join(_credit_text(c.name, c.roles) for c in credits)]}
     return fields

@@ -296,6 +296,27 @@ class Auth:
 
 
 @pytest.fixture
+def people(app) -> dict[str, Any]:
+    """Accounts of every role, for the editing and review services."""
+    return {
+        "worker": Auth.user("worker@example.org", roles=("data_worker",), name="Amina Aït Ali"),
+        "other_worker": Auth.user("other@example.org", roles=("data_worker",), name="Hassan"),
+        "reviewer": Auth.user("reviewer@example.org", roles=("reviewer",), name="Khadija Reviewer"),
+        "second_reviewer": Auth.user("reviewer2@example.org", roles=("reviewer",), name="Omar Reviewer"),
+        "curator": Auth.user("curator@example.org", roles=("curator",), name="Curator"),
+        "reader": Auth.user("reader@example.org", name="Reader"),
+    }
+
+
+def signed_in(app, email: str, role: str, name: str):
+    """A test client signed in as a new account with ``role``."""
+    Auth.user(email, roles=(role,), name=name)
+    client = app.test_client()
+    Auth(client).sign_in(email)
+    return client
+
+
+@pytest.fixture
 def auth(client) -> Auth:
     return Auth(client)
 

@@ -32,6 +32,7 @@ from archive.models import (
     Licence,
     Media,
 )
+from archive.services.annotations import selector_problem
 from archive.services.loading import item_loading
 from archive.services.publication import PublicChanges
 from archive.services.revisions import record_revision
@@ -344,12 +345,7 @@ class _PackageReader:
         if labels:
             record["labels"] = labels
         record["status"] = data.get("status", "published")
-        contributors = []
-        for index, contributor in enumerate(data.get("contributors", [])):
-            if contributor["role"] not in ROLES:
-                self.errors.add(file, number, f"contributors[{index}].role", f"unknown role {contributor['role']!r}")
-            ref = self._agent(line, f"contributors[{index}]", contributor)
-            contributors.append({"name": ref["name"], "role": contributor["role"], "id": ref["id"]})
+        contributors = self._contributors(line, "contributors", data.get("contributors", []))
         if contributors:
             record["contributors"] = contributors
         media, sizes = self._read_media(line, item_id, data.get("media", []))
@@ -437,6 +433,15 @@ class _PackageReader:
             return f"unreadable media file {relative!r}: {exc}"
         return sha256_of_file(candidate), found
 
+    def _contributors(self, line: _Line, path: str, entries: list[dict[str, Any]]) -> list[dict[str, str]]:
+        contributors = []
+        for index, contributor in enumerate(entries):
+            if contributor["role"] not in ROLES:
+                self.errors.add(line.file, line.number, f"{path}[{index}].role", f"unknown role {contributor['role']!r}")
+            ref = self._agent(line, f"{path}[{index}]", contributor)
+            contributors.append({"name": ref["name"], "role": contributor["role"], "id": ref["id"]})
+        return contributors
+
     def _read_annotations(self, line: _Line, item_id: str, entries: list[dict[str, Any]], sizes: list[Any]):
         normalized = []
         for index, entry in enumerate(entries):
@@ -469,35 +474,23 @@ class _PackageReader:
                     self.errors.add(line.file, line.number, f"{path}.selector", "a selector needs a media file to select from")
                 elif measured is not None:
                     self._check_selector(line, f"{path}.selector", selector, measured)
+            if entry.get("provenance", "human") != "human":
+                record["provenance"] = entry["provenance"]
             for key in ("creator", "reviewer"):
                 ref = self._agent(line, f"{path}.{key}", entry.get(key))
                 if ref:
                     record[key] = ref
+            contributors = self._contributors(line, f"{path}.contributors", entry.get("contributors", []))
+            if contributors:
+                record["contributors"] = contributors
             record["status"] = entry.get("status", "approved")
             normalized.append(record)
         return normalized
 
     def _check_selector(self, line: _Line, path: str, selector: str, measured: Any) -> None:
-        kind, _, numbers = selector.partition("=")
-        values = [float(v) for v in numbers.split(",")]
-        if kind == "xywh":
-            if measured.kind != "image":
-                self.errors.add(line.file, line.number, path, f"an xywh= region needs an image, not {measured.kind}")
-                return
-            x, y, w, h = values
-            if w <= 0 or h <= 0 or x + w > measured.width or y + h > measured.height:
-                self.errors.add(line.file, line.number, path,
-                                f"region {numbers} lies outside the {measured.width}x{measured.height} image")
-        else:
-            if measured.kind not in ("audio", "video"):
-                self.errors.add(line.file, line.number, path, f"a t= time range needs audio or video, not {measured.kind}")
-                return
-            start, end = values
-            if start >= end:
-                self.errors.add(line.file, line.number, path, f"time range {numbers} ends before it starts")
-            elif measured.duration_seconds is not None and end > measured.duration_seconds + 0.5:
-                self.errors.add(line.file, line.number, path,
-                                f"time range {numbers} ends after the recording ({measured.duration_seconds} s)")
+        problem = selector_problem(selector, measured)
+        if problem:
+            self.errors.add(line.file, line.number, path, problem)
 
     def _check_access_communities(self) -> None:
         """community:<slug> must name a community the package or the archive defines."""
@@ -758,16 +751,21 @@ class _PackageWriter:
             annotation.creator = self.agents[annotation_record["creator"]["id"]] if annotation_record.get("creator") else None
             annotation.reviewer = self.agents[annotation_record["reviewer"]["id"]] if annotation_record.get("reviewer") else None
             annotation.status = annotation_record["status"]
+            annotation.provenance = annotation_record.get("provenance", "human")
             if before != annotation_record:
                 if action == "update":
                     annotation.version += 1
                 changes.append(("annotation", annotation, annotation_record, action))
             new_annotations.append(annotation)
         item.annotations = new_annotations
-        kept = [c for c in item.contributions if c.media_id is not None or c.annotation_id is not None]
+        kept = [c for c in item.contributions if c.media_id is not None]
         item.contributions = kept + [
             Contribution(agent=self.agents[c["id"]], role=c["role"], position=position)
             for position, c in enumerate(record.get("contributors", []))
+        ] + [
+            Contribution(agent=self.agents[c["id"]], role=c["role"], annotation=annotation, position=position)
+            for annotation, annotation_record in zip(new_annotations, record.get("annotations", []))
+            for position, c in enumerate(annotation_record.get("contributors", []))
         ]
         return changes
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
+from archive.presenters import layer_credits
 from archive.views import labels
 from archive.vocabulary import KINDS, LANGUAGES, REGIONS, ROLES, direction_of
 
@@ -14,6 +15,7 @@ def init_app(app: Flask) -> None:
     from archive.api.search import api
     from archive.views.find import find
     from archive.views.language import language
+    from archive.views.layers import layers_pages
     from archive.views.public import public
     from archive.views.teachers import teachers
     from archive.views.work import work
@@ -27,6 +29,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(accounts)
     app.register_blueprint(work)
     app.register_blueprint(downloads)
+    app.register_blueprint(layers_pages)
     app.jinja_env.globals.update(KINDS=KINDS, REGIONS=REGIONS, ROLES=ROLES, LANGUAGES=LANGUAGES,
                                  SITE_NAME=app.config["SITE_NAME"])
     app.jinja_env.filters["dir"] = direction_of
@@ -38,6 +41,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["language_label"] = labels.language_label
     app.jinja_env.filters["timecode"] = lambda seconds: f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
     app.jinja_env.globals["CULTURAL_LABEL_TEXTS"] = labels.CULTURAL_LABEL_TEXTS
+    app.jinja_env.globals["layer_credits"] = layer_credits
 
     @app.after_request
     def revalidate_pages(response: Response) -> Response:

@@ -18,7 +18,7 @@ from archive.errors import InvalidInput, InvalidQuery
 from archive.models import Licence
 from archive.presenters import localized
 from archive.records import item_record
-from archive.services import editing, review
+from archive.services import annotations, editing, review
 from archive.vocabulary import CULTURAL_LABELS, KINDS, REGIONS
 
 work = Blueprint("work", __name__, url_prefix="/work")
@@ -178,4 +178,6 @@ def restore(public_id: str, version: int):
 @work.get("/review")
 @login_required
 def queue():
-    return render_template("work/queue.html", queue=review.review_queue(current_viewer()))
+    user = current_viewer()
+    return render_template("work/queue.html", queue=review.review_queue(user),
+                           layer_queue=annotations.review_queue(user, two_person_rule=current_app.config["TWO_PERSON_RULE"]))

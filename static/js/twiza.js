@@ -126,4 +126,41 @@
       target.focus();
     });
   }
+
+  // The annotation editor: a region drawn on the image (Annotorious) or a time span marked on the player
+  // fills the selector field of the new annotation, which can also be typed.
+  var newLayer = document.querySelector("form[data-new-layer]");
+  var newSelector = newLayer && newLayer.querySelector("[data-selector]");
+  var image = document.querySelector("img[data-annotate]");
+  if (image && newSelector && window.Annotorious) {
+    var start = function () {
+      var annotator = Annotorious.createImageAnnotator(image, { drawingEnabled: true });
+      var toRegion = function (annotation) {
+        var g = annotation.target.selector.geometry;
+        newSelector.value = "xywh=" + [g.x, g.y, g.w, g.h].map(Math.round).join(",");
+        newSelector.dispatchEvent(new Event("input", { bubbles: true }));
+      };
+      try { annotator.setAnnotations(JSON.parse(image.dataset.regions || "[]").map(function (selector, index) {
+        var v = selector.slice(5).split(",").map(Number), id = "saved-" + index;
+        return { id: id, bodies: [], target: { annotation: id, selector: { type: "RECTANGLE", geometry: {
+          x: v[0], y: v[1], w: v[2], h: v[3], bounds: { minX: v[0], minY: v[1], maxX: v[0] + v[2], maxY: v[1] + v[3] } } } } };
+      })); } catch (e) { /* the saved regions are listed below the image in any case */ }
+      annotator.on("createAnnotation", toRegion);
+      annotator.on("updateAnnotation", toRegion);
+    };
+    if (image.complete) start(); else image.addEventListener("load", start);
+  }
+  var player = document.querySelector("[data-layer-player]"), marks = document.querySelector("[data-marks]");
+  if (player && marks && newSelector) {
+    var span = [null, null];
+    marks.hidden = false;
+    marks.addEventListener("click", function (event) {
+      var mark = event.target.closest("[data-mark]");
+      if (!mark) return;
+      var t = Math.round(player.currentTime * 100) / 100;
+      if (mark.dataset.mark === "start") span = [t, span[1] !== null && span[1] > t ? span[1] : null];
+      else span = [span[0] !== null ? span[0] : 0, t];
+      newSelector.value = "t=" + span[0] + "," + (span[1] !== null ? span[1] : "");
+    });
+  }
 })();

@@ -11,7 +11,7 @@ from archive.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from archive.models import Item, PublicChange, Revision
 from archive.services import editing, review
 from archive.services.packages import import_package
-from tests.conftest import Auth, tale
+from tests.conftest import tale
 
 TITLE = [{"value": "ⵜⴰⵏⴼⵓⵙⵜ ⵏ ⵡⵓⵛⵛⵏ", "lang": "zgh-Tfng"}, {"value": "Le conte du chacal", "lang": "fr"}]
 
@@ -22,18 +22,6 @@ def fields(**overrides):
             "region": "souss-massa", "date": "1985", "subjects": ["ruse"], "license": "CC-BY-4.0", "access": "public"}
     base.update(overrides)
     return base
-
-
-@pytest.fixture
-def people(app):
-    return {
-        "worker": Auth.user("worker@example.org", roles=("data_worker",), name="Amina Aït Ali"),
-        "other_worker": Auth.user("other@example.org", roles=("data_worker",), name="Hassan"),
-        "reviewer": Auth.user("reviewer@example.org", roles=("reviewer",), name="Khadija Reviewer"),
-        "second_reviewer": Auth.user("reviewer2@example.org", roles=("reviewer",), name="Omar Reviewer"),
-        "curator": Auth.user("curator@example.org", roles=("curator",), name="Curator"),
-        "reader": Auth.user("reader@example.org", name="Reader"),
-    }
 
 
 def _revisions(item):

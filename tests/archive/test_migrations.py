@@ -59,7 +59,7 @@ def test_migrations_that_rebuild_tables_keep_every_row_and_reference(tmp_path, m
             counts = {t: db.session.scalar(sa.text(f"SELECT count(*) FROM {t}"))
                       for t in ("items", "media", "annotations", "contributions", "revisions")}
             db.session.remove()
-            downgrade(revision="0004_discovery_public_changes")  # before the items table gained created_by_id
+            downgrade(revision="0004_discovery_public_changes")  # before the items and annotations tables were rebuilt
             upgrade()
             assert {t: db.session.scalar(sa.text(f"SELECT count(*) FROM {t}")) for t in counts} == counts
             assert counts["media"] > 0 and counts["annotations"] > 0

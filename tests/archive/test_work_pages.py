@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from archive.db import db
 from archive.models import Item
-from tests.conftest import Auth, csrf_token_of
+from tests.conftest import Auth, csrf_token_of, signed_in
 
 
 def _form(**overrides):
@@ -22,21 +22,14 @@ def _form(**overrides):
     return data
 
 
-def _signed_in(app, email: str, role: str, name: str):
-    Auth.user(email, roles=(role,), name=name)
-    client = app.test_client()
-    Auth(client).sign_in(email)
-    return client
-
-
 @pytest.fixture
 def worker(app):
-    return _signed_in(app, "worker@example.org", "data_worker", "Amina Aït Ali")
+    return signed_in(app, "worker@example.org", "data_worker", "Amina Aït Ali")
 
 
 @pytest.fixture
 def reviewer(app):
-    return _signed_in(app, "reviewer@example.org", "reviewer", "Khadija")
+    return signed_in(app, "reviewer@example.org", "reviewer", "Khadija")
 
 
 def _post(client, form_url, data, to=None):

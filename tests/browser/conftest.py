@@ -62,6 +62,7 @@ class LiveServer:
 
 READER_EMAIL, READER_PASSWORD = "reader@example.org", "a long reader password"
 WORKER_EMAIL = "worker@example.org"
+REVIEWER_EMAIL = "reviewer@example.org"
 
 
 @pytest.fixture(scope="session")
@@ -86,6 +87,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, compiled_translations:
         import_package(build_demo_package(tmp_path_factory.mktemp("demo-package"), large_images=False))
         create_user(READER_EMAIL, "Nadia Benali", READER_PASSWORD)
         create_user(WORKER_EMAIL, "Amina Aït Ali", READER_PASSWORD, roles=["data_worker"])
+        create_user(REVIEWER_EMAIL, "Khadija Bennani", READER_PASSWORD, roles=["reviewer"])
         db.session.remove()
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
