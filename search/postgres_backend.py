@@ -96,7 +96,7 @@ class PostgresEngine:
         "terms = EXCLUDED.terms, title_sort = EXCLUDED.title_sort, date = EXCLUDED.date, added = EXCLUDED.added"
     )
 
-    def upsert_many(self, documents: Iterable[dict[str, Any]]) -> int:
+    def upsert_many(self, documents: Iterable[dict[str, Any]], *, total: int | None = None) -> int:
         count, batch = 0, []
         with self.engine.begin() as connection:
             for document in documents:
