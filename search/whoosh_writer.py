@@ -15,8 +15,8 @@ them are published together by the one commit, so readers never see half an impo
 
 ``BulkWriter.add_all`` writes many documents at once. Given their number (at least
 ``PARALLEL_MIN_DOCUMENTS``) and a second processor, it forks one worker process that analyses and
-writes the first half into segments of its own while this process reads the second half from the
-database and writes it; the worker's segments come first in the index, so documents keep the order in
+writes the first half or so (``WORKER_SHARE``) into segments of its own while this process reads every
+document from the database and writes the rest; the worker's segments come first in the index, so documents keep the order in
 which they were given. The worker never commits: this writer, which holds the index lock, publishes its
 segments with its own, or drops them (``cancel``).
 """
@@ -25,6 +25,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import threading
 import traceback
 from array import array
 from collections import Counter
@@ -40,6 +41,9 @@ from whoosh.writing import PostingPool, SegmentWriter
 # Below this many documents a second process costs more than it saves (forking, sending documents).
 PARALLEL_MIN_DOCUMENTS = 1000
 _BATCH = 100  # documents sent to the worker at a time
+# The worker's part of the documents: a little more than half, as this process also reads them all from
+# the database (about a tenth of the work of indexing them).
+WORKER_SHARE = 0.55
 
 # Estimated bytes per posting held in memory: a document number and a frequency in two arrays (the
 # amortised growth of arrays included), and four per position.
@@ -178,10 +182,11 @@ class BulkWriter(SegmentWriter):
         have the same value in a unique field, as ``update_document``); return how many were added.
 
         With ``total`` (the number of documents) of at least PARALLEL_MIN_DOCUMENTS and a second
-        processor, the first half is written by a forked worker (see the module's docstring). Raises
-        what writing raised, in this process or in the worker (RuntimeError with its traceback).
+        processor, the first WORKER_SHARE of them are written by a forked worker (see the module's
+        docstring). Raises what writing raised, here or in the worker (RuntimeError with its traceback).
         """
-        share = total // 2 if total and total >= PARALLEL_MIN_DOCUMENTS and _can_fork() else 0
+        parallel = total and total >= PARALLEL_MIN_DOCUMENTS and _can_fork()
+        share = int(total * WORKER_SHARE) if parallel else 0
         if share:
             self._worker = _Worker(self, fields_of, replace)
         count, batch = 0, []
@@ -317,11 +322,14 @@ class BulkWriter(SegmentWriter):
 
 
 def _can_fork() -> bool:
+    """A second processor, fork, and no other thread: a thread holding a lock while we fork could leave
+    the worker waiting for it forever (web servers with threads index large batches in one process)."""
     try:
         processors = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         processors = os.cpu_count() or 1
-    return processors > 1 and "fork" in multiprocessing.get_all_start_methods()
+    return (processors > 1 and "fork" in multiprocessing.get_all_start_methods()
+            and threading.active_count() == 1)
 
 
 class _Worker:
