@@ -5,13 +5,17 @@ bench/third_party_package.py into a temporary folder, then, against a fresh
 data directory (TWIZA_DATA_DIR=<tmp>/data), runs as subprocesses:
 
     flask --app app db upgrade
-    flask --app app archive import PACKAGE      (timed)
+    flask --app app archive import PACKAGE      (timed; the search index is updated by it)
+    flask --app app search check                (timed; must report nothing missing or stale)
+    flask --app app search reindex              (timed: the whole index rebuilt)
     flask --app app archive export OUT          (timed)
     flask --app app archive import PACKAGE      (timed: idempotent re-import)
 
-and prints seconds and items/s for each, the CLI's start-up time, the size of
-the database (every SQLite file found in the data directory) and whether the
-re-import left the row counts unchanged. The last line is ``RESULT {json}``.
+and prints seconds (wall and CPU, the step's processes together) and items/s
+for each, the CLI's start-up time, the size of the database (every SQLite file
+found in the data directory) and of the search index, the machine's load
+average, and whether the re-import left the row counts unchanged. The last
+line is ``RESULT {json}``.
 
 Run from the repository root:
 
@@ -25,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -50,12 +55,14 @@ def flask_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "flask", "--app", "app", *args]
 
 
-def run_step(name: str, args: list[str], *, cwd: Path, env: dict, logdir: Path, timeout: float) -> float:
-    """Run one command, its output to logdir/NAME.log; return wall seconds.
+def run_step(name: str, args: list[str], *, cwd: Path, env: dict, logdir: Path, timeout: float) -> tuple[float, float]:
+    """Run one command, its output to logdir/NAME.log; return wall seconds and CPU seconds (user and
+    system time of the command and of the processes it waited for).
 
     Raises StepFailed (with the log's tail) on a non-zero exit or a timeout.
     """
     log = logdir / f"{name}.log"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     with open(log, "wb") as fh:
         try:
@@ -64,9 +71,10 @@ def run_step(name: str, args: list[str], *, cwd: Path, env: dict, logdir: Path, 
         except subprocess.TimeoutExpired:
             raise StepFailed(f"{name}: no answer after {timeout:.0f} s\n{_tail(log)}") from None
     seconds = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise StepFailed(f"{name}: exit code {proc.returncode}: {' '.join(args)}\n{_tail(log)}")
-    return seconds
+    return seconds, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def _tail(path: Path, lines: int = 25) -> str:
@@ -177,9 +185,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"data dir: {data_dir}   logs: {logs}")
 
         def step(name: str, *cli: str) -> float:
-            seconds = run_step(name, flask_cmd(*cli), cwd=repo, env=env, logdir=logs, timeout=args.timeout)
+            seconds, cpu = run_step(name, flask_cmd(*cli), cwd=repo, env=env, logdir=logs, timeout=args.timeout)
             result[f"{name}_s"] = round(seconds, 3)
+            result[f"{name}_cpu_s"] = round(cpu, 3)
             return seconds
+
+        result["load_before"] = list(os.getloadavg())
 
         step("startup", "archive", "--help")
         step("upgrade", "db", "upgrade")
@@ -194,6 +205,14 @@ def main(argv: list[str] | None = None) -> int:
         dbs = sqlite_files(data_dir)
         counts_first = {str(db): row_counts(db) for db in dbs}
         result["db_bytes_after_import"] = sum(db_bytes(db) for db in dbs)
+        index_dir = data_dir / "search"
+        result["index_bytes_after_import"] = dir_size(index_dir) if index_dir.exists() else None
+
+        step("check", "search", "check")
+        check_output = (logs / "check.log").read_text(encoding="utf-8", errors="replace")
+        result["check_clean"] = "missing: 0" in check_output and "stale: 0" in check_output
+        step("reindex", "search", "reindex")
+        result["index_bytes_after_reindex"] = dir_size(index_dir) if index_dir.exists() else None
 
         step("export", "archive", "export", str(out))
         result["export_items"] = count_lines(out / "items.jsonl")
@@ -211,21 +230,29 @@ def main(argv: list[str] | None = None) -> int:
         result["db_files"] = {str(db.relative_to(data_dir)): db_bytes(db) for db in dbs}
         result["db_bytes"] = sum(result["db_files"].values())
         result["data_dir_bytes"] = dir_size(data_dir)
+        result["load_after"] = list(os.getloadavg())
     except StepFailed as exc:
         print(f"FAILED {exc}", file=sys.stderr)
         print(f"(kept {work})", file=sys.stderr)
         return 1
 
     startup = result["startup_s"]
-    print(f"\n{'step':<10} {'seconds':>9} {'items/s':>9} {'items/s net of start-up':>24}")
-    print(f"{'startup':<10} {startup:>9.2f} {'':>9} {'(flask --app app archive --help)':>24}")
-    print(f"{'upgrade':<10} {result['upgrade_s']:>9.2f}")
-    for name in ("import", "export", "reimport"):
+    print(f"\n{'step':<10} {'seconds':>9} {'CPU s':>9} {'items/s':>9} {'items/s net of start-up':>24}")
+    print(f"{'startup':<10} {startup:>9.2f} {result['startup_cpu_s']:>9.2f} {'':>9} {'(flask --app app archive --help)':>24}")
+    print(f"{'upgrade':<10} {result['upgrade_s']:>9.2f} {result['upgrade_cpu_s']:>9.2f}")
+    for name in ("import", "check", "reindex", "export", "reimport"):
         s = result[f"{name}_s"]
         net = max(s - startup, 1e-9)
         result[f"{name}_items_per_s"] = round(n_items / s, 1)
-        print(f"{name:<10} {s:>9.2f} {n_items / s:>9.0f} {n_items / net:>24.0f}")
+        print(f"{name:<10} {s:>9.2f} {result[f'{name}_cpu_s']:>9.2f} {n_items / s:>9.0f} {n_items / net:>24.0f}")
+    print(f"(CPU s: user and system time of the step's processes; wall seconds above CPU seconds, or below them "
+          f"divided by the processes running at once, mean the machine was busy: load average "
+          f"{result['load_before'][0]:.1f} before, {result['load_after'][0]:.1f} after, on {os.cpu_count()} processors)")
     print()
+    if result["index_bytes_after_import"] is not None:
+        print(f"search index: {result['index_bytes_after_import'] / 1e6:.1f} MB after the import, "
+              f"{result['index_bytes_after_reindex'] / 1e6:.1f} MB after reindex; "
+              f"search check {'clean' if result['check_clean'] else 'NOT CLEAN (see check.log)'}")
     for rel, size in result["db_files"].items():
         print(f"database {rel}: {size / 1e6:.1f} MB (with -wal/-shm)")
     if not result["db_files"]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from itertools import islice, product
 from typing import Any, Callable, Iterable
 
@@ -20,6 +21,7 @@ from search import FACETS, SearchResult, analysis, digest_of
 from search.query import Leaf, ParsedQuery, Phrase, Word, parse
 
 MIN_KEY_LENGTH = 3
+UPSERT_BATCH = 500
 SEARCH_METADATA = sa.MetaData(naming_convention={"ix": "ix_%(column_0_label)s", "pk": "pk_%(table_name)s"})
 
 search_documents = sa.Table(
@@ -70,6 +72,12 @@ def _as_tsquery(text: str):
     return sa.cast(text, TSQUERY)
 
 
+def _batches(documents: Iterable[dict[str, Any]], size: int):
+    iterator = iter(documents)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
 def _tsquery_term(lexeme: str, prefix: bool = False) -> str:
     return _lexeme(lexeme) + (":*" if prefix else "")
 
@@ -103,18 +111,29 @@ class PostgresEngine:
         "terms = EXCLUDED.terms, title_sort = EXCLUDED.title_sort, date = EXCLUDED.date, added = EXCLUDED.added"
     )
 
-    def upsert_many(self, documents: Iterable[dict[str, Any]]) -> int:
-        count, batch = 0, []
+    def upsert_many(self, documents: Iterable[dict[str, Any]], *, total: int | None = None) -> int:
+        """Add or replace documents, in one transaction."""
         with self.engine.begin() as connection:
-            for document in documents:
-                batch.append(self._row(document))
-                if len(batch) >= 500:
-                    connection.execute(self._UPSERT, batch)
-                    count, batch = count + len(batch), []
-            if batch:
-                connection.execute(self._UPSERT, batch)
-                count += len(batch)
+            return self._write(connection, documents)
+
+    def _write(self, connection, documents: Iterable[dict[str, Any]]) -> int:
+        """Write rows a batch at a time. A thread analyses the next batch while the database writes this
+        one (the database driver lets other threads run while it waits for the server)."""
+        count = 0
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="twiza-search-rows") as analysis:
+            pending = None
+            for batch in _batches(documents, UPSERT_BATCH):
+                rows = analysis.submit(lambda batch=batch: [self._row(document) for document in batch])
+                if pending is not None:
+                    count += self._upsert(connection, pending.result())
+                pending = rows
+            if pending is not None:
+                count += self._upsert(connection, pending.result())
         return count
+
+    def _upsert(self, connection, rows: list[dict[str, Any]]) -> int:
+        connection.execute(self._UPSERT, rows)
+        return len(rows)
 
     def delete(self, ids: Iterable[str]) -> None:
         with self.engine.begin() as connection:
@@ -127,9 +146,10 @@ class PostgresEngine:
                 if progress:
                     progress(1)
 
+        # One transaction: searches see the old index until the new one is complete.
         with self.engine.begin() as connection:
             connection.execute(search_documents.delete())
-        return self.upsert_many(counted())
+            return self._write(connection, counted())
 
     def indexed_digests(self) -> dict[str, str]:
         with self.engine.connect() as connection:

@@ -18,9 +18,11 @@ from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader, W3TermsReader, _lenfield
 from whoosh.matching import FilterMatcher
 from whoosh.util.numeric import byte_to_length
+from whoosh.writing import CLEAR
 
 from search import FACETS, SearchResult, analysis, bitsets, digest_of
 from search.query import Leaf, ParsedQuery, Phrase, Word, parse
+from search.whoosh_writer import BulkWriter
 
 SPACE = SpaceSeparatedTokenizer()
 LOCK_WAIT_SECONDS = 60.0
@@ -111,14 +113,11 @@ class WhooshEngine:
             values["dated"] = 1
         return values
 
-    def upsert_many(self, documents: Iterable[dict[str, Any]]) -> int:
+    def upsert_many(self, documents: Iterable[dict[str, Any]], *, total: int | None = None) -> int:
+        """Add or replace documents (``total``: how many, when known, lets a large batch use two processes)."""
         ix = self._index(create=True)
-        count = 0
-        with ix.writer(timeout=LOCK_WAIT_SECONDS, delay=0.05, limitmb=WRITER_MB) as writer:
-            for document in documents:
-                writer.update_document(**self._fields(document))
-                count += 1
-        return count
+        with BulkWriter(ix, timeout=LOCK_WAIT_SECONDS, delay=0.05, limitmb=WRITER_MB) as writer:
+            return writer.add_all(documents, self._fields, replace=True, total=total)
 
     def delete(self, ids: Iterable[str]) -> None:
         ix = self._index()
@@ -130,15 +129,9 @@ class WhooshEngine:
 
     def rebuild(self, documents: Iterable[dict[str, Any]], *, total: int, progress: Callable[[int], None] | None = None) -> int:
         ix = self._index(create=True)
-        count = 0
-        with ix.writer(timeout=LOCK_WAIT_SECONDS, delay=0.05, limitmb=WRITER_MB) as writer:
-            writer.mergetype = __import__("whoosh.writing", fromlist=["CLEAR"]).CLEAR
-            for document in documents:
-                writer.add_document(**self._fields(document))
-                count += 1
-                if progress:
-                    progress(1)
-        return count
+        with BulkWriter(ix, timeout=LOCK_WAIT_SECONDS, delay=0.05, limitmb=WRITER_MB) as writer:
+            writer.mergetype = CLEAR
+            return writer.add_all(documents, self._fields, replace=False, total=total, progress=progress)
 
     def indexed_digests(self) -> dict[str, str]:
         ix = self._index()

@@ -91,7 +91,7 @@ def index_items(public_ids: list[str]) -> int:
     """Bring the index up to date for these items (after their transaction committed)."""
     if not public_ids:
         return 0
-    return search.engine().upsert_many(_documents(public_ids))
+    return search.engine().upsert_many(_documents(public_ids), total=len(public_ids))
 
 
 def reindex_all(progress=None) -> int:
