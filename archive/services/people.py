@@ -23,12 +23,14 @@ from archive.models import (
     Contribution,
     Item,
     Media,
+    Revision,
     User,
     WorkflowEvent,
 )
 from archive.records import agent_record
 from archive.services.accounts import check_roles
 from archive.services.publication import PublicChanges
+from archive.services.revisions import history as revision_history
 from archive.services.revisions import record_revision
 from archive.vocabulary import CERTIFICATION_LEVELS, CERTIFYING_LEVELS, CREDIT_AS
 
@@ -95,7 +97,10 @@ class WorkRecord:
 
 def work_record(user: User) -> WorkRecord:
     created = select(Item.id).where(Item.created_by_id == user.id)
-    count = lambda query: db.session.scalar(query) or 0  # noqa: E731
+
+    def count(query: Any) -> int:
+        return db.session.scalar(query) or 0
+
     submitted = count(select(func.count(func.distinct(WorkflowEvent.item_id)))
                       .where(WorkflowEvent.action == "submit", WorkflowEvent.item_id.in_(created)))
     written = approved = 0
@@ -391,8 +396,7 @@ def list_agents(acting: Any) -> list[Agent]:
     return list(db.session.scalars(select(Agent).order_by(Agent.kind.desc(), Agent.name, Agent.slug)))
 
 
-def agent_history(acting: Any, agent: Agent) -> list[Any]:
-    from archive.services.revisions import history
-
+def agent_history(acting: Any, agent: Agent) -> list[Revision]:
+    """The agent's versions, newest first (each consent change is one). Raises AccessDenied."""
     _check_manager(acting, "record consent")
-    return list(reversed(history("agent", agent.id)))
+    return list(reversed(revision_history("agent", agent.id)))
