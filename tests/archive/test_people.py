@@ -224,3 +224,22 @@ def test_the_dashboard_lists_feedback_received_and_my_contributions(app, staff):
     assert "Ajoutez le lieu." in page
     assert f'data-item="{item.public_id}" data-status="draft"' in page
     assert f'data-item="{colleague.public_id}" data-status="published"' in page
+
+
+def test_curators_record_consent_on_the_agent_pages(app, staff, make_package):
+    import_package(make_package([tale()]))
+    client = app.test_client()
+    session_sign_in(client, staff["curator"])
+    assert 'data-agent="samir"' in client.get("/manage/agents").get_data(as_text=True)
+    response = post_with_csrf(client, "/manage/agents/samir/consent", {"credit_as": "pseudonym", "pseudonym": ""})
+    assert response.status_code == 422 and "pseudonym: a pseudonym is needed" in response.get_data(as_text=True)
+    response = post_with_csrf(client, "/manage/agents/samir/consent",
+                              {"credit_as": "pseudonym", "pseudonym": "Amnay", "given_on": "2024-03-01"})
+    assert response.status_code == 302
+    page = client.get("/manage/agents/samir/consent").get_data(as_text=True)
+    assert 'class="credited-name">Amnay<' in page and 'data-version="2"' in page
+    assert "Amnay" in app.test_client().get("/iiif/3/tw-tale-0001/manifest").get_data(as_text=True)
+    assert client.get("/manage/agents/nobody/consent").status_code == 404
+    worker_client = app.test_client()
+    session_sign_in(worker_client, staff["worker"])
+    assert worker_client.get("/manage/agents/samir/consent").status_code == 403
