@@ -58,7 +58,9 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
 
 class InviteForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired()])
-    roles = SelectMultipleField(_l("Roles"), choices=[SelectChoice(code, label) for code, label in ACCOUNT_ROLE_LABELS.items()])
+    # No reviewer: reviewers are certified workers, made reviewers on the People page once certified.
+    roles = SelectMultipleField(_l("Roles"), choices=[SelectChoice(code, label) for code, label in ACCOUNT_ROLE_LABELS.items()
+                                                      if code != "reviewer"])
     communities = StringField(_l("Communities (identifiers, separated by commas)"))
 
 
