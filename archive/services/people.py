@@ -304,6 +304,7 @@ def _change_agent(agent: Agent, acting: User, **values: Any) -> Agent:
     for name, value in values.items():
         setattr(agent, name, value)
     if agent_record(agent) == before[0]:
+        db.session.commit()  # the agent may be new (made on first need by agent_for)
         return agent
     shown_changed = agent.credited_name != before[1]
     affected = items_crediting(agent) if shown_changed else []
