@@ -25,6 +25,7 @@ from archive.vocabulary import (
     ACCESS_LEVELS,
     AGENT_KINDS,
     ANNOTATION_STATUSES,
+    CERTIFICATION_LEVELS,
     CREDIT_AS,
     ITEM_STATUSES,
     KINDS,
@@ -422,6 +423,57 @@ class LoginFailure(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
 
 
+class Certification(Base):
+    """A certification level granted to a worker by a curator, from their approved work; it stays in the
+    record when revoked (who, when, why) or replaced by a later level."""
+
+    __tablename__ = "certifications"
+    __table_args__ = (
+        CheckConstraint(_one_of("level", CERTIFICATION_LEVELS), name="level"),
+        CheckConstraint("(revoked_on IS NULL) = (revoked_by_id IS NULL)", name="revoked_pair"),
+        Index("ix_certifications_user", "user_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    level: Mapped[str] = mapped_column(String(24))
+    granted_on: Mapped[dt.date] = mapped_column(Date)
+    granted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    # What the grantor saw: the worker's approved work when the level was granted.
+    evidence: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)
+    revoked_on: Mapped[dt.date | None] = mapped_column(Date)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoke_note: Mapped[str | None] = mapped_column(Text)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    granted_by: Mapped[User] = relationship(foreign_keys=[granted_by_id])
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
+
+
+class AccountChange(Base):
+    """The audit of account management: who changed which account's roles or active state, when, from what
+    to what, and why."""
+
+    __tablename__ = "account_changes"
+    __table_args__ = (
+        CheckConstraint(_one_of("field", ("roles", "active")), name="field"),
+        Index("ix_account_changes_user", "user_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    actor_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    field: Mapped[str] = mapped_column(String(16))
+    before: Mapped[Any] = mapped_column(JSONType, nullable=False)
+    after: Mapped[Any] = mapped_column(JSONType, nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    actor: Mapped[User] = relationship(foreign_keys=[actor_user_id])
+
+
 class WorkflowEvent(Base):
     """One step of an item's editorial life: submitted, taken for review, published, sent back, rejected,
     withdrawn; who did it, when, and what they said."""
@@ -442,6 +494,7 @@ class WorkflowEvent(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
 
+    item: Mapped[Item] = relationship()
     actor: Mapped[User | None] = relationship()
 
 

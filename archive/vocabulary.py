@@ -23,6 +23,10 @@ CREDIT_AS = ("name", "pseudonym", "anonymous")
 # Account roles: data workers contribute, reviewers approve, curators run the archive, admins run the server,
 # researchers are approved to download research-only material.
 ACCOUNT_ROLES = ("data_worker", "reviewer", "curator", "admin", "researcher")
+# Certification levels of data workers, lowest first. Every level but a trainee's certifies the worker: only
+# certified workers may be given the reviewer role.
+CERTIFICATION_LEVELS = ("trainee", "certified_annotator", "reviewer", "trainer")
+CERTIFYING_LEVELS = CERTIFICATION_LEVELS[1:]
 MOTIVATIONS = ("supplementing", "tagging", "describing", "identifying", "commenting")
 
 

@@ -295,6 +295,33 @@ class Auth:
         return self.post_form("/account", {}, to="/sign-out", client=client)
 
 
+_account_serial = iter(range(1, 1_000_000))
+
+
+def quick_account(roles: tuple[str, ...] = (), name: str = "Fatima Zahra"):
+    """An account without a password (no scrypt hash to compute), for tests that sign in through the
+    session with ``session_sign_in``; the sign-in form has tests of its own."""
+    from archive.models import User
+
+    user = User(email=f"account-{next(_account_serial)}@example.org", display_name=name, roles=list(roles))
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def session_sign_in(client, user) -> None:
+    """Sign ``user`` in on ``client`` as Flask-Login does after a successful sign-in."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
+def post_with_csrf(client, url: str, data: dict[str, Any]):
+    """POST a form as a browser would, with the CSRF token of the client's session."""
+    token = csrf_token_of(client.get("/sign-in").get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token, **data})
+
+
 @pytest.fixture
 def people(app) -> dict[str, Any]:
     """Accounts of every role, for the editing and review services."""

@@ -30,6 +30,14 @@ def visible_items_clause(viewer: Any) -> ColumnElement[bool]:
     """A SQL condition selecting exactly the items ``viewer`` (a User, or None for a visitor) may see."""
     if _is_staff(viewer):
         return true()
+    return and_(Item.status == "published", readable_access_clause(viewer))
+
+
+def readable_access_clause(viewer: Any) -> ColumnElement[bool]:
+    """The items whose access level and labels would let ``viewer`` see them once published, whatever their
+    status now: what may be counted for them (a worker's submitted items) without being shown."""
+    if _is_staff(viewer):
+        return true()
     levels = ["public"]
     if viewer is not None:
         levels.append("registered")
@@ -38,7 +46,7 @@ def visible_items_clause(viewer: Any) -> ColumnElement[bool]:
     allowed = Item.access.in_(levels)
     if community_ids := _community_ids(viewer):
         allowed = or_(allowed, and_(Item.access == "community", Item.access_community_id.in_(community_ids)))
-    return and_(Item.status == "published", allowed, ~_secret_clause())
+    return and_(allowed, ~_secret_clause())
 
 
 def _secret_clause() -> ColumnElement[bool]:

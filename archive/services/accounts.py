@@ -75,7 +75,7 @@ def _check_password(password: str, email: str) -> None:
         raise InvalidInput("This password cannot be used.", details=problems)
 
 
-def _check_roles(roles: list[str]) -> list[str]:
+def check_roles(roles: list[str]) -> list[str]:
     unknown = [role for role in roles if role not in ACCOUNT_ROLES]
     if unknown:
         raise InvalidInput(f"Unknown role {unknown[0]!r}.", details=[f"roles: one of {', '.join(ACCOUNT_ROLES)}"])
@@ -105,7 +105,7 @@ def create_user(email: str, display_name: str, password: str, *, roles: list[str
     _check_password(password, email)
     if user_by_email(email) is not None:
         raise InvalidInput("An account with this e-mail address exists already.", details=["email: already registered"])
-    user = User(email=email, display_name=display_name, roles=_check_roles(roles or []),
+    user = User(email=email, display_name=display_name, roles=check_roles(roles or []),
                 password_hash=generate_password_hash(password, method=PASSWORD_METHOD))
     user.communities = _communities(communities or [])
     db.session.add(user)
@@ -225,13 +225,19 @@ def _token_hash(token: str) -> str:
 def invite(acting: User | None, email: str, roles: list[str], *, communities: list[str] | None = None,
            lifetime: dt.timedelta = dt.timedelta(days=7)) -> tuple[Invitation, str]:
     """Invite someone to an account with ``roles``. Only curators and admins invite; only admins give the
-    admin or curator role. Returns the invitation and its secret token (only its hash is stored)."""
+    admin or curator role; nobody is invited as a reviewer (reviewers are certified workers). Returns the
+    invitation and its secret token (only its hash is stored)."""
     acting_roles = _roles(acting)
     if not acting_roles & INVITING_ROLES:
         raise AccessDenied("Only curators and admins invite people.")
-    roles = _check_roles(roles)
+    roles = check_roles(roles)
     if {"admin", "curator"} & set(roles) and "admin" not in acting_roles:
         raise AccessDenied("Only an admin can give the curator or admin role.")
+    if "reviewer" in roles:
+        # Reviewers are certified workers, and a certification is granted from work done: invite a data
+        # worker, certify them, then give them the reviewer role.
+        raise InvalidInput("Only certified workers become reviewers: invite a data worker and certify them first.",
+                           details=["roles: the reviewer role needs a certification"])
     email = _check_email(email)
     if user_by_email(email) is not None:
         raise InvalidInput("This person has an account already.", details=["email: already registered"])

@@ -15,17 +15,19 @@ appear in no list. Nothing here exposes an agent's civil name: the view objects 
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, NamedTuple
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from archive.db import db
 from archive.errors import NotFound
-from archive.models import Agent, Annotation, Contribution, Item, LangValues, Media
+from archive.models import Agent, Annotation, Contribution, Item, LangValues, Media, User, WorkflowEvent
 from archive.presenters import annotation_role
-from archive.services.access import visible_items_clause
+from archive.services.access import readable_access_clause, visible_items_clause
+from archive.services.people import certification_of_agent
 from archive.vocabulary import ROLES
 
 COMMUNITY_ROLE = "community"
@@ -77,6 +79,12 @@ class ContributorView:
     regions: list[str]  # regions of the items they worked on, most frequent first
     annotations_written: int  # on visible items, whatever their status
     annotations_approved: int
+    # Items the person's account submitted for review among those the viewer could see once published, and
+    # how many of them are published (and so visible): counted, never shown.
+    items_submitted: int = 0
+    items_published: int = 0
+    certification: str | None = None  # their current certification level, shown as a badge
+    certified_on: dt.date | None = None
 
     @property
     def count(self) -> int:
@@ -86,6 +94,11 @@ class ContributorView:
     def approval_share(self) -> float | None:
         """The share of their annotations that was approved, or None when they wrote none."""
         return self.annotations_approved / self.annotations_written if self.annotations_written else None
+
+    @property
+    def publication_share(self) -> float | None:
+        """The share of the items they submitted that was published, or None when they submitted none."""
+        return self.items_published / self.items_submitted if self.items_submitted else None
 
 
 @dataclass(frozen=True)
@@ -139,6 +152,8 @@ def get_contributor(slug: str, viewer: Any) -> ContributorView:
     languages = Counter(unit.language for unit in units if unit.language)
     regions = Counter(item.region for item in items if item.region)
     tally = tallies.get(agent.id, _Tally())
+    submitted, published = _submitted_items(agent, viewer)
+    certification = certification_of_agent(agent)
     return ContributorView(
         slug=agent.slug,
         name=name,
@@ -150,7 +165,23 @@ def get_contributor(slug: str, viewer: Any) -> ContributorView:
         regions=[region for region, _n in sorted(regions.items(), key=lambda rc: (-rc[1], rc[0]))],
         annotations_written=tally.written,
         annotations_approved=tally.approved,
+        items_submitted=submitted,
+        items_published=published,
+        certification=certification.level if certification else None,
+        certified_on=certification.granted_on if certification else None,
     )
+
+
+def _submitted_items(agent: Agent, viewer: Any) -> tuple[int, int]:
+    """How many items the account credited as ``agent`` made and submitted for review, among those ``viewer`` could
+    see once published, and how many of these ``viewer`` sees published."""
+    accounts = select(User.id).where(User.agent_id == agent.id)
+    submitted = select(WorkflowEvent.item_id).where(WorkflowEvent.action == "submit")
+    rows = db.session.execute(
+        select(Item.id, and_(Item.status == "published", visible_items_clause(viewer))).where(
+            Item.created_by_id.in_(accounts), Item.id.in_(submitted), readable_access_clause(viewer))
+    ).all()
+    return len(rows), sum(1 for _id, visible in rows if visible)
 
 
 def _work(viewer: Any, agent_id: int | None = None) -> tuple[list[_Unit], dict[int, _Tally]]:

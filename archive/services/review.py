@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from archive.db import db
 from archive.errors import AccessDenied, Conflict, InvalidInput, NotFound
-from archive.models import Item, Revision, User, WorkflowEvent
-from archive.services.editing import STAFF_ROLES, credit, may_see, roles_of, save_revision
+from archive.models import Contribution, Item, Revision, User, WorkflowEvent
+from archive.services.editing import EDITOR_ROLES, STAFF_ROLES, credit, may_see, roles_of, save_revision
 from archive.services.publication import PublicChanges
 
 REVIEWER_ROLES = {"reviewer"} | STAFF_ROLES
@@ -70,7 +70,7 @@ def _check_allowed(step: Step, item: Item, user: User, *, two_person_rule: bool)
             raise AccessDenied("Only curators withdraw published items.")
         if step.name == "approve" and two_person_rule and user.id in {item.created_by_id, _last_editor_id(item)}:
             raise AccessDenied("Nobody approves their own work: another reviewer must approve this item.")
-    elif item.created_by_id != user.id and not roles & STAFF_ROLES:
+    elif not roles & EDITOR_ROLES or (item.created_by_id != user.id and not roles & STAFF_ROLES):
         raise AccessDenied("Only the item's author (or a curator) submits it.")
 
 
@@ -157,3 +157,34 @@ def last_comment(item: Item) -> WorkflowEvent | None:
     return db.session.scalar(select(WorkflowEvent).where(WorkflowEvent.item_id == item.id, WorkflowEvent.comment.is_not(None))
                              .order_by(WorkflowEvent.id.desc()).limit(1))
 
+
+
+def feedback_received(user: User, limit: int = 20) -> list[WorkflowEvent]:
+    """What reviewers and curators said about ``user``'s items (steps with a comment, by others), newest first."""
+    return list(db.session.scalars(
+        select(WorkflowEvent).join(Item, Item.id == WorkflowEvent.item_id)
+        .where(Item.created_by_id == user.id, WorkflowEvent.comment.is_not(None),
+               WorkflowEvent.actor_user_id != user.id)
+        .order_by(WorkflowEvent.id.desc()).limit(limit)))
+
+
+@dataclass(frozen=True)
+class MyContribution:
+    item: Item
+    roles: list[str]  # the MARC relator codes they are credited with on the item
+
+
+def my_contributions(user: User) -> list[MyContribution]:
+    """The items ``user`` is credited on (edited, reviewed ...), whoever created them, with their status now;
+    most recently changed first."""
+    if user.agent_id is None:
+        return []
+    rows = db.session.execute(
+        select(Item, Contribution.role).join(Contribution, Contribution.item_id == Item.id)
+        .where(Contribution.agent_id == user.agent_id).order_by(Item.updated_at.desc(), Item.id, Contribution.position))
+    found: dict[int, MyContribution] = {}
+    for item, role in rows:
+        entry = found.setdefault(item.id, MyContribution(item, []))
+        if role not in entry.roles:
+            entry.roles.append(role)
+    return list(found.values())

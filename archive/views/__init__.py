@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     from archive.views.find import find
     from archive.views.language import language
     from archive.views.layers import layers_pages
+    from archive.views.people import people
     from archive.views.public import public
     from archive.views.teachers import teachers
     from archive.views.work import work
@@ -30,6 +31,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(work)
     app.register_blueprint(downloads)
     app.register_blueprint(layers_pages)
+    app.register_blueprint(people)
     app.jinja_env.globals.update(KINDS=KINDS, REGIONS=REGIONS, ROLES=ROLES, LANGUAGES=LANGUAGES,
                                  SITE_NAME=app.config["SITE_NAME"])
     app.jinja_env.filters["dir"] = direction_of
@@ -39,6 +41,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["media_kind_label"] = lambda code: labels.label_of(labels.MEDIA_KIND_LABELS, code)
     app.jinja_env.filters["motivation_label"] = lambda code: labels.label_of(labels.MOTIVATION_LABELS, code)
     app.jinja_env.filters["language_label"] = labels.language_label
+    app.jinja_env.filters["certification_label"] = lambda code: labels.label_of(labels.CERTIFICATION_LABELS, code)
+    app.jinja_env.filters["credit_as_label"] = lambda code: labels.label_of(labels.CREDIT_AS_LABELS, code)
+    app.jinja_env.filters["account_role_label"] = lambda code: labels.label_of(labels.ACCOUNT_ROLE_LABELS, code)
     app.jinja_env.filters["timecode"] = lambda seconds: f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
     app.jinja_env.globals["CULTURAL_LABEL_TEXTS"] = labels.CULTURAL_LABEL_TEXTS
     app.jinja_env.globals["layer_credits"] = layer_credits

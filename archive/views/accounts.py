@@ -16,7 +16,9 @@ from archive import mail
 from archive.auth import current_viewer, safe_next
 from archive.errors import InvalidInput, TooManyAttempts, WrongCredentials
 from archive.services import accounts as account_service
+from archive.services import people as people_service
 from archive.views.labels import ACCOUNT_ROLE_LABELS
+from archive.vocabulary import CREDIT_AS
 
 accounts = Blueprint("accounts", __name__)
 
@@ -56,7 +58,9 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
 
 class InviteForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired()])
-    roles = SelectMultipleField(_l("Roles"), choices=[SelectChoice(code, label) for code, label in ACCOUNT_ROLE_LABELS.items()])
+    # No reviewer: reviewers are certified workers, made reviewers on the People page once certified.
+    roles = SelectMultipleField(_l("Roles"), choices=[SelectChoice(code, label) for code, label in ACCOUNT_ROLE_LABELS.items()
+                                                      if code != "reviewer"])
     communities = StringField(_l("Communities (identifiers, separated by commas)"))
 
 
@@ -110,11 +114,37 @@ def sign_out_everywhere():
     return redirect(url_for("accounts.sign_in"))
 
 
+def _account_page(password_form: ChangePasswordForm, status: int = 200, credit_errors: list[str] | None = None):
+    user = current_viewer()
+    credited = bool(set(user.roles or []) & people_service.CREDITED_ROLES)
+    return render_template("accounts/account.html", user=user, password_form=password_form,
+                           role_labels=ACCOUNT_ROLE_LABELS, credited=credited, credit_choices=CREDIT_AS,
+                           credit_errors=credit_errors or []), status
+
+
 @accounts.get("/account")
 @login_required
 def account():
-    return render_template("accounts/account.html", user=current_viewer(), password_form=ChangePasswordForm(),
-                           role_labels=ACCOUNT_ROLE_LABELS)
+    return _account_page(ChangePasswordForm())
+
+
+@accounts.post("/account/credit")
+@login_required
+def choose_credit():
+    try:
+        people_service.choose_own_credit(current_viewer(), request.form.get("credit_as", ""), request.form.get("pseudonym"))
+    except InvalidInput as exc:
+        return _account_page(ChangePasswordForm(formdata=None), 422, [_(exc.message), *exc.details])
+    flash(_l("Your choice is recorded: your credits show it everywhere now."), "info")
+    return redirect(url_for("accounts.account"))
+
+
+@accounts.post("/account/consent/withdraw")
+@login_required
+def withdraw_consent():
+    people_service.withdraw_own_consent(current_viewer())
+    flash(_l("Your consent is withdrawn: your name no longer appears in the archive."), "info")
+    return redirect(url_for("accounts.account"))
 
 
 @accounts.post("/account/password")
@@ -130,8 +160,7 @@ def change_password():
             _sign_in(user)  # this session carries on under the new generation; the others end
             flash(_l("Your password was changed; you were signed out on your other devices."), "info")
             return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", user=current_viewer(), password_form=form,
-                           role_labels=ACCOUNT_ROLE_LABELS), 422
+    return _account_page(form, 422)
 
 
 @accounts.route("/register", methods=["GET", "POST"])

@@ -21,6 +21,13 @@ ACCOUNT_ROLE_LABELS = {
     "researcher": _l("researcher"),
 }
 
+CERTIFICATION_LABELS = {
+    "trainee": _l("trainee"), "certified_annotator": _l("certified annotator"), "reviewer": _l("certified reviewer"),
+    "trainer": _l("trainer"),
+}
+
+CREDIT_AS_LABELS = {"name": _l("by name"), "pseudonym": _l("by a pseudonym"), "anonymous": _l("not named")}
+
 REGION_LABELS = {
     "tanger-tetouan-al-hoceima": _l("Tangier-Tetouan-Al Hoceima"),
     "oriental": _l("Oriental"),

@@ -79,7 +79,8 @@ def dashboard():
     comments = {item.id: review.last_comment(item) for item in grouped.get("draft", []) + grouped.get("rejected", [])}
     queue = review.review_queue(user) if editing.roles_of(user) & review.REVIEWER_ROLES else None
     return render_template("work/dashboard.html", grouped=grouped, comments=comments, queue=queue,
-                           can_create=bool(editing.roles_of(user) & editing.EDITOR_ROLES))
+                           can_create=bool(editing.roles_of(user) & editing.EDITOR_ROLES),
+                           feedback=review.feedback_received(user), contributions=review.my_contributions(user))
 
 
 @work.route("/items/new", methods=["GET", "POST"])

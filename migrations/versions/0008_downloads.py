@@ -2,7 +2,7 @@
 accepted per person and terms version, and researchers' API tokens (hashed) with their rate-limit window.
 
 Revision ID: 0008_downloads
-Revises: 0006_layers
+Revises: 0007_people
 Create Date: 2026-11-29 01:02:54.641999
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_downloads'
-down_revision = '0006_layers'
+down_revision = '0007_people'
 branch_labels = None
 depends_on = None
 

@@ -274,8 +274,10 @@ def test_only_curators_invite_and_only_admins_make_curators(app, auth):
         account_service.invite(None, "x@example.org", ["data_worker"])
     with pytest.raises(AccessDenied, match="admin"):
         account_service.invite(curator, "x@example.org", ["curator"])
-    invitation, _ = account_service.invite(admin, "x@example.org", ["curator", "reviewer"])
-    assert invitation.roles == ["reviewer", "curator"]
+    invitation, _ = account_service.invite(admin, "x@example.org", ["researcher", "curator"])
+    assert invitation.roles == ["curator", "researcher"]
+    with pytest.raises(InvalidInput, match="certified"):  # reviewers are certified workers, never invited as such
+        account_service.invite(admin, "y@example.org", ["data_worker", "reviewer"])
     with pytest.raises(InvalidInput, match="role"):
         account_service.invite(admin, "y@example.org", ["superuser"])
     with pytest.raises(InvalidInput, match="community"):
