@@ -67,7 +67,11 @@ class PublicChanges:
         before did not change their visibility (their credits changed, say): Update when public."""
         when = when or dt.datetime.now(dt.timezone.utc)
         changes = []
-        for public_id, (row_id, public) in _visibility(public_ids).items():
+        public_ids = list(dict.fromkeys(public_ids))
+        found = _visibility(public_ids)
+        # In the order given (a package's line order), not the database's: PostgreSQL returns rows in any order.
+        for public_id in (i for i in public_ids if i in found):
+            row_id, public = found[public_id]
             was_public = self._was_public.get(public_id, public)
             activity = {(False, True): "Create", (True, True): "Update", (True, False): "Delete"}.get((was_public, public))
             if activity:
