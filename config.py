@@ -105,3 +105,7 @@ TOKEN_RATE_LIMIT = 120
 
 TOKEN_RATE_WINDOW_SECONDS = 60
 """The window of TOKEN_RATE_LIMIT."""
+
+SITE_URL = None
+"""The archive's public address (``https://archive.example.org``), written into dataset releases; when unset,
+the address a curator's request came to (the CLI then asks for ``--site-url``)."""

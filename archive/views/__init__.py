@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     from archive.views.find import find
     from archive.views.language import language
     from archive.views.public import public
+    from archive.views.releases import releases
     from archive.views.teachers import teachers
     from archive.views.work import work
 
@@ -27,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(accounts)
     app.register_blueprint(work)
     app.register_blueprint(downloads)
+    app.register_blueprint(releases)
     app.jinja_env.globals.update(KINDS=KINDS, REGIONS=REGIONS, ROLES=ROLES, LANGUAGES=LANGUAGES,
                                  SITE_NAME=app.config["SITE_NAME"])
     app.jinja_env.filters["dir"] = direction_of
