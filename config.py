@@ -113,3 +113,7 @@ counted: they are kept like the originals."""
 
 IMAGE_MAX_AREA = 25_000_000
 """Most pixels (width x height) one IIIF Image API response may have: its info.json's maxArea."""
+
+SITE_URL = None
+"""The archive's public address (``https://archive.example.org``), written into dataset releases; when unset,
+the address a curator's request came to (the CLI then asks for ``--site-url``)."""

@@ -68,6 +68,34 @@ def export_command(path: Path) -> None:
     click.echo(f"{path}: {report.items} items, {report.agents} agents, {report.collections} collections, {report.files} files")
 
 
+@archive_cli.command("release")
+@click.argument("dataset")
+@click.option("--site-url", help="The archive's public address written into the release (default: SITE_URL).")
+def release_command(dataset: str, site_url: str | None) -> None:
+    """Publish the next release of DATASET (for big exports; a curator's page does the same for small ones)."""
+    from flask import current_app
+
+    from archive.errors import ArchiveError
+    from archive.services import releases
+
+    config = current_app.config
+    site_url = site_url or config.get("SITE_URL")
+    if not site_url:
+        click.echo("error: give --site-url or set TWIZA_SITE_URL: a release names the archive's address", err=True)
+        raise SystemExit(2)
+    try:
+        total = releases.count_candidates(releases.get_dataset(dataset))
+        with click.progressbar(length=total, label=f"{dataset}: {total} items", file=sys.stderr) as bar:
+            release = releases.publish_release(dataset, None, data_dir=config["DATA_DIR"], site_url=site_url,
+                                               site_name=config["SITE_NAME"], progress=bar.update, require_curator=False)
+    except ArchiveError as error:
+        click.echo(f"error: {error}", err=True)
+        raise SystemExit(1)
+    size = sum(f["size"] for f in release.files)
+    click.echo(f"{dataset} {release.version}: {release.item_count} records, {len(release.files)} files, {size:,} bytes "
+               f"in {releases.release_folder(config['DATA_DIR'], release)}")
+
+
 @archive_cli.command("demo")
 @click.option("--small", is_flag=True, help="Draw the large images at 1200 px (faster, for tests).")
 def demo_command(small: bool) -> None:

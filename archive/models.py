@@ -548,6 +548,7 @@ class Download(Base):
     item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
     media_id: Mapped[int | None] = mapped_column(ForeignKey("media.id"))
     licence_id: Mapped[str | None] = mapped_column(ForeignKey("licences.id"))
+    release_id: Mapped[int | None] = mapped_column(ForeignKey("releases.id"))
     channel: Mapped[str] = mapped_column(String(8), default="web")
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
 
@@ -588,3 +589,76 @@ class PublicChange(Base):
     happened_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
 
     item: Mapped[Item] = relationship()
+
+
+DATASET_AUDIENCES = ("public", "researcher")
+DATASET_LAYERS = ("text", "translations", "audio")
+
+
+class Dataset(Base):
+    """A curator's definition of a dataset: where its items come from (a collection, or a saved search by
+    facets), which licences it keeps, which layers it carries, for whom, and its data card's own words.
+    Published as versioned, immutable releases."""
+
+    __tablename__ = "datasets"
+    __table_args__ = (CheckConstraint(_one_of("audience", DATASET_AUDIENCES), name="audience"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    audience: Mapped[str] = mapped_column(String(16), default="public")
+    # Offered for commercial use: items whose licence or labels (TK-NC, BC-NC) forbid it are left out.
+    commercial: Mapped[bool] = mapped_column(default=False)
+    collection_id: Mapped[int | None] = mapped_column(ForeignKey("collections.id"))
+    # A saved search by facets: {"kind": [...], "region": [...], "language": [...]}; empty keys select all.
+    filters: Mapped[dict[str, list[str]]] = mapped_column(JSONType, default=dict)
+    licence_ids: Mapped[list[str]] = mapped_column(JSONType, default=list)  # empty: every licence
+    layers: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    motivation: Mapped[str] = mapped_column(Text, default="")
+    collection_process: Mapped[str] = mapped_column(Text, default="")
+    known_limits: Mapped[str] = mapped_column(Text, default="")
+    # What a researcher accepts before downloading a researcher release (versioned by its digest).
+    terms: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+
+    collection: Mapped[Collection | None] = relationship()
+    releases: Mapped[list[Release]] = relationship(back_populates="dataset", order_by="Release.number")
+
+
+class Release(Base):
+    """One published version of a dataset. Its files live once under DATA_DIR/releases/<slug>/<version>/ and
+    never change; the row keeps their list (name, size, SHA-256) and who was credited, for later notices."""
+
+    __tablename__ = "releases"
+    __table_args__ = (Index("ix_releases_dataset_number", "dataset_id", "number", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+    files: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    licence_ids: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    agent_ids: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    dataset: Mapped[Dataset] = relationship(back_populates="releases")
+
+    @property
+    def version(self) -> str:
+        return f"{self.number}.0.0"
+
+
+class DatasetTermsAcceptance(Base):
+    """A researcher accepted a dataset's terms, in the version they were shown."""
+
+    __tablename__ = "dataset_terms_acceptances"
+    __table_args__ = (Index("ix_dataset_terms_user_dataset", "user_id", "dataset_id", "terms_version", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id"))
+    terms_version: Mapped[str] = mapped_column(String(16))
+    accepted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)

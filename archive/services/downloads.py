@@ -67,7 +67,8 @@ def accept_terms(viewer: Any, licence_id: str) -> TermsAcceptance:
     return acceptance
 
 
-def _require_terms(viewer: Any, licences: list[Licence]) -> None:
+def require_terms(viewer: Any, licences: list[Licence]) -> None:
+    """Raises TermsNotAccepted naming each of ``licences`` whose terms ``viewer`` has not accepted."""
     missing = pending_terms(viewer, licences)
     if missing:
         names = ", ".join(licence.short_name for licence in missing)
@@ -86,23 +87,24 @@ def file_for_download(media_public_id: str, viewer: Any) -> FileDownload:
     page would, and TermsNotAccepted when the file's licence asks for terms not yet accepted."""
     media = get_media(media_public_id, viewer)
     licence = media.licence or media.item.licence
-    _require_terms(viewer, [licence])
+    require_terms(viewer, [licence])
     return FileDownload(media, licence)
 
 
 def item_for_bundle(public_id: str, viewer: Any) -> Item:
     """The item whose bundle ``viewer`` may download (every file's terms accepted)."""
     item = get_item(public_id, viewer)
-    _require_terms(viewer, licences_of(item))
+    require_terms(viewer, licences_of(item))
     return item
 
 
 def log_download(viewer: Any, kind: Literal["file", "bundle", "release"], *, item: Item | None = None,
-                 media: Media | None = None, licence: Licence | None = None, channel: str = "web") -> None:
+                 media: Media | None = None, licence: Licence | None = None, release: Any = None,
+                 channel: str = "web") -> None:
     """Record one download (its own small transaction: a failed log must not undo anything else)."""
     db.session.add(Download(user_id=getattr(viewer, "id", None), kind=kind, item_id=item.id if item else None,
                             media_id=media.id if media else None, licence_id=licence.id if licence else None,
-                            channel=channel))
+                            release_id=release.id if release else None, channel=channel))
     db.session.commit()
 
 

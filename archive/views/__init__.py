@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     from archive.views.layers import layers_pages
     from archive.views.people import people
     from archive.views.public import public
+    from archive.views.releases import releases
     from archive.views.teachers import teachers
     from archive.views.work import work
 
@@ -32,6 +33,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(downloads)
     app.register_blueprint(layers_pages)
     app.register_blueprint(people)
+    app.register_blueprint(releases)
     app.jinja_env.globals.update(KINDS=KINDS, REGIONS=REGIONS, ROLES=ROLES, LANGUAGES=LANGUAGES,
                                  SITE_NAME=app.config["SITE_NAME"])
     app.jinja_env.filters["dir"] = direction_of

@@ -31,7 +31,7 @@ def checksum_headers(response: Response, sha256_hex: str) -> Response:
     return response
 
 
-def _starts_a_download() -> bool:
+def starts_a_download() -> bool:
     # A resumed download or a player's seek asks for a later range: one download is logged once.
     range_header = request.headers.get("Range", "")
     return request.method == "GET" and (not range_header or range_header.replace(" ", "").startswith("bytes=0-"))
@@ -63,7 +63,7 @@ def media_download(public_id: str):
     response = send_file(media_store().path_for(media.sha256), mimetype=media.mime_type, as_attachment=True,
                          download_name=download_service.download_name(media), conditional=True, etag=media.sha256,
                          last_modified=media.created_at, max_age=3600)
-    if _starts_a_download() and response.status_code in (200, 206):
+    if starts_a_download() and response.status_code in (200, 206):
         download_service.log_download(viewer, "file", item=media.item, media=media, licence=found.licence,
                                       channel=current_channel())
     return checksum_headers(response, media.sha256)
