@@ -51,6 +51,9 @@ def _derive_settings(app: Flask) -> None:
     url = app.config.get("DATABASE_URL") or f"sqlite:///{data_dir / 'twiza.sqlite3'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        # Uploads larger than a media file may be are cut off before they are read (413).
+        app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_MEDIA_BYTES"]) + 1024 * 1024
     if not app.config.get("SECRET_KEY"):
         key_file = data_dir / "secret_key"
         if key_file.is_file():

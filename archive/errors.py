@@ -62,6 +62,12 @@ class InvalidQuery(ArchiveError):
     status_code = 400
 
 
+class TooLarge(InvalidInput):
+    """An upload over the size limit."""
+
+    status_code = 413
+
+
 class Conflict(ArchiveError):
     status_code = 409
 

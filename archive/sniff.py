@@ -125,6 +125,8 @@ def probe(path: Path, *, max_pixels: int) -> Probe:
                 image.verify()
         except UnreadableMedia:
             raise
+        except Image.DecompressionBombError as exc:
+            raise UnreadableMedia(f"the image exceeds the limit of {max_pixels} pixels: {exc}") from exc
         except Exception as exc:  # Pillow raises many types for corrupt files
             raise UnreadableMedia(f"the image cannot be decoded ({exc})") from exc
         return Probe(mime, kind, width=width, height=height)

@@ -18,7 +18,8 @@ from archive.errors import InvalidInput, InvalidQuery
 from archive.models import Licence
 from archive.presenters import localized
 from archive.records import item_record
-from archive.services import annotations, editing, review
+from archive.services import annotations, editing, review, uploads
+from archive.storage import media_store
 from archive.vocabulary import CULTURAL_LABELS, KINDS, REGIONS
 
 work = Blueprint("work", __name__, url_prefix="/work")
@@ -128,6 +129,24 @@ def item(public_id: str):
     steps = review.available_steps(user, item, two_person_rule=current_app.config["TWO_PERSON_RULE"])
     return render_template("work/item.html", item=item, events=review.events(item), steps=steps,
                            can_edit=editing.can_edit(user, item))
+
+
+@work.post("/items/<public_id>/media")
+@login_required
+def upload_media(public_id: str):
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise InvalidInput("Choose a file to upload.", details=["file: no file was sent"])
+    label_text = request.form.get("label", "").strip()
+    label = [{"value": label_text, "lang": request.form.get("label_lang") or "fr"}] if label_text else []
+    config = current_app.config
+    media = uploads.add_media(current_viewer(), public_id, upload.stream, upload.filename, store=media_store(),
+                              max_bytes=config["MAX_MEDIA_BYTES"], max_pixels=config["MAX_IMAGE_PIXELS"], label=label,
+                              licence_id=request.form.get("licence") or None,
+                              keep_location=request.form.get("keep_location") == "on",
+                              uploader_is_creator=request.form.get("uploader_is_creator") == "on")
+    flash(_l("%(name)s was added (%(kind)s).", name=media.original_filename or media.public_id, kind=media.kind), "info")
+    return redirect(url_for("work.item", public_id=public_id))
 
 
 @work.post("/items/<public_id>/workflow")
