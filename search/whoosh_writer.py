@@ -16,8 +16,9 @@ them are published together by the one commit, so readers never see half an impo
 ``BulkWriter.add_all`` writes many documents at once. Given their number (at least
 ``PARALLEL_MIN_DOCUMENTS``) and a second processor, it forks one worker process that analyses and
 writes the first half or so (``WORKER_SHARE``) into segments of its own while this process reads every
-document from the database and writes the rest; the worker's segments come first in the index, so documents keep the order in
-which they were given. The worker never commits: this writer, which holds the index lock, publishes its
+document from the database and writes the rest. Each process writes its segment files as soon as it has
+its last document, so the two writes overlap too. The worker's segments come first in the index, so
+documents keep the order in which they were given. The worker never commits: this writer, which holds the index lock, publishes its
 segments with its own, or drops them (``cancel``).
 """
 from __future__ import annotations
@@ -193,9 +194,11 @@ class BulkWriter(SegmentWriter):
         for document in documents:
             if count < share:
                 batch.append(document)
-                if len(batch) >= _BATCH:
+                if len(batch) >= _BATCH or count + 1 == share:
                     self._worker.send(batch)
                     batch = []
+                if count + 1 == share:
+                    self._worker.end_input()  # it writes its segment while we add the rest
             else:
                 fields = fields_of(document)
                 self.update_document(**fields) if replace else self.add_document(**fields)
@@ -203,8 +206,9 @@ class BulkWriter(SegmentWriter):
             if progress:
                 progress(1)
         if share:
-            if batch:
-                self._worker.send(batch)
+            if self._added:
+                # Write our segment now, while the worker writes its own, rather than after it at commit.
+                self._start_new_segment()
             segments, unique_terms = self._worker.finish()
             self._worker = None
             for name, value in unique_terms:
@@ -345,12 +349,20 @@ class _Worker:
         self.process = context.Process(target=_work, daemon=True, name="twiza-index-worker",
                                        args=(ix, writer._limit // (1024 * 1024), fields_of, unique, self.jobs, self.results))
         self.process.start()
+        self._ended = False
 
     def send(self, batch: list[Any]) -> None:
         self.jobs.put(batch)
 
-    def finish(self) -> tuple[list, list[tuple[str, Any]]]:
+    def end_input(self) -> None:
+        """No more documents: the worker writes its segments."""
         self.jobs.put(None)
+        self._ended = True
+
+    def finish(self) -> tuple[list, list[tuple[str, Any]]]:
+        """The worker's segments and the unique terms of its documents, once it has written them."""
+        if not self._ended:
+            self.end_input()
         while True:
             try:
                 status, payload = self.results.get(timeout=1.0)

@@ -14,7 +14,6 @@ from typing import Any, Callable, Iterator
 
 from flask import current_app
 from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -95,14 +94,40 @@ class _Plan:
     probes: dict[str, Any] = field(default_factory=dict)  # sha256 -> sniff.Probe
 
 
+_ANNOTATION_KEYWORDS = frozenset({"description", "examples", "$comment", "title", "default"})
+
+
+def _inline_definitions(node: Any, definitions: dict[str, Any], within: tuple[str, ...] = ()) -> Any:
+    """The schema with each local ``$ref`` replaced by its definition. Following a reference costs
+    jsonschema a registry lookup each time; inlined, validating a package line is about twice as fast.
+    The errors and their messages are the same. (The package schema has no recursive definitions.)"""
+    if isinstance(node, list):
+        return [_inline_definitions(value, definitions, within) for value in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _inline_definitions(value, definitions, within) for key, value in node.items() if key != "$defs"}
+    reference = node.get("$ref")
+    if not (isinstance(reference, str) and reference.startswith("#/$defs/")):
+        return node
+    name = reference.removeprefix("#/$defs/")
+    if name in within:
+        raise ValueError(f"the package schema's definition {name!r} refers to itself: it cannot be inlined")
+    target = _inline_definitions(definitions[name], definitions, (*within, name))
+    siblings = {key: value for key, value in node.items() if key != "$ref" and key not in _ANNOTATION_KEYWORDS}
+    if not siblings:
+        return target
+    if isinstance(target, dict) and not set(siblings) & set(target):
+        return {**target, **siblings}
+    return {"allOf": [target], **siblings}
+
+
 def _validators() -> dict[str, Draft202012Validator]:
     schema = json.loads(SCHEMA_PATH.read_text())
-    schema_id = schema["$id"]
-    registry = Registry().with_resource(schema_id, Resource.from_contents(schema))
+    definitions = schema.get("$defs", {})
     return {
-        "item": Draft202012Validator(schema, registry=registry),
-        "agent": Draft202012Validator({"$ref": f"{schema_id}#/$defs/agent"}, registry=registry),
-        "collection": Draft202012Validator({"$ref": f"{schema_id}#/$defs/collection"}, registry=registry),
+        "item": Draft202012Validator(_inline_definitions(schema, definitions)),
+        "agent": Draft202012Validator(_inline_definitions(definitions["agent"], definitions)),
+        "collection": Draft202012Validator(_inline_definitions(definitions["collection"], definitions)),
     }
 
 

@@ -124,7 +124,8 @@ def test_a_worker_process_writes_the_same_index_in_the_same_order(documents, tmp
 
 
 @pytest.mark.skipif(not FORKABLE, reason="needs fork and two processors")
-def test_a_failure_in_the_worker_leaves_the_index_as_it_was(documents, tmp_path, monkeypatch):
+@pytest.mark.parametrize("failing_at, error", [(40, RuntimeError), (-1, ValueError)], ids=["worker", "this process"])
+def test_a_failure_in_either_process_leaves_the_index_as_it_was(documents, tmp_path, monkeypatch, failing_at, error):
     monkeypatch.setattr(whoosh_writer, "_can_fork", lambda: True)
     monkeypatch.setattr(whoosh_writer, "PARALLEL_MIN_DOCUMENTS", 10)
     ix = new_index(tmp_path / "ix")
@@ -133,11 +134,11 @@ def test_a_failure_in_the_worker_leaves_the_index_as_it_was(documents, tmp_path,
     before, files = dump(ix), sorted(os.listdir(tmp_path / "ix"))
 
     def failing(document):
-        if document["id"] == documents[40]["id"]:  # in the worker's half
+        if document["id"] == documents[failing_at]["id"]:  # in the worker's half, or the last of ours
             raise ValueError("cannot analyse this one")
         return fields_of(document)
 
-    with pytest.raises(RuntimeError, match="cannot analyse this one"):
+    with pytest.raises(error, match="cannot analyse this one"):
         with BulkWriter(ix) as writer:
             writer.add_all(documents[30:], failing, replace=True, total=len(documents) - 30)
     assert dump(index.open_dir(str(tmp_path / "ix"))) == before
