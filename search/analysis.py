@@ -14,6 +14,9 @@ What the index calls (every table, with examples and known limits, is in docs/se
   tamazight all give ``tmzɣt``, and الحوت, l7out and el-7out give ``ht``.
 - ``index_terms(text, lang)``: the three analyses ("exact", "stem", "key") of a stored value, by its
   own BCP 47 tag; ``query_terms(word)``: the same analyses of one query word, in every applicable way.
+- ``exact_positions(terms)``: where the index puts the exact terms (the parts of a joined word,
+  ``joined_parts``, follow it); ``phrase_words`` and ``tanwin_forms``: what a quoted phrase looks for.
+- ``stem_fr``, ``stem_en``, ``stem_ar``: light stems (``stem_ar``: the accusative alef, كتابا -> كتاب).
 - ``script_of_text(text)``: "Arab", "Tfng" or "Latn".
 - ``latin_to_tifinagh`` and ``tifinagh_to_latin``: IRCAM transliteration, described below.
 
@@ -776,8 +779,8 @@ def query_terms(word: str) -> dict[str, set[str]]:
     three letters are returned too; the backends do not look them up (too many unrelated words share
     them), which is what the article key is for.
 
-    >>> query_terms("l7out")
-    {'exact': {'l7out'}, 'stem': {'l7out'}, 'key': {'ht', 'lht'}}
+    >>> {name: sorted(terms) for name, terms in query_terms("l7out").items()}
+    {'exact': ['l7out'], 'stem': ['l7out'], 'key': ['ht', 'lht']}
     """
     terms: dict[str, set[str]] = {"exact": set(), "stem": set(), "key": set()}
     for token in _WORD_RE.findall(word):
