@@ -14,6 +14,9 @@ What the index calls (every table, with examples and known limits, is in docs/se
   tamazight all give ``tmzɣt``, and الحوت, l7out and el-7out give ``ht``.
 - ``index_terms(text, lang)``: the three analyses ("exact", "stem", "key") of a stored value, by its
   own BCP 47 tag; ``query_terms(word)``: the same analyses of one query word, in every applicable way.
+- ``exact_positions(terms)``: where the index puts the exact terms (the parts of a joined word,
+  ``joined_parts``, follow it); ``phrase_words`` and ``tanwin_forms``: what a quoted phrase looks for.
+- ``stem_fr``, ``stem_en``, ``stem_ar``: light stems (``stem_ar``: the accusative alef, كتابا -> كتاب).
 - ``script_of_text(text)``: "Arab", "Tfng" or "Latn".
 - ``latin_to_tifinagh`` and ``tifinagh_to_latin``: IRCAM transliteration, described below.
 
@@ -434,8 +437,21 @@ def skeleton(word: str, script_hint: str | None = None) -> str:
 
 
 def _skeleton(word: str, script: str) -> str:
+    keys = _keys(word, script)
+    return keys[0] if keys else ""
+
+
+# A Latin word beginning with an assimilated article: d-dar, z-zin, ch-chems, n-nas (a consonant, or a
+# digraph, doubled across a hyphen).
+_ASSIMILATED_ARTICLE_RE = re.compile(r"(sh|ch|th|dh|[b-df-hj-np-tv-zḍṣṭẓṛɣ])[-\u2010\u2011]\1", re.IGNORECASE)
+
+
+def _keys(word: str, script: str) -> tuple[str, ...]:
+    """The skeleton of a word (steps 1 to 5 of ``skeleton``), then its article key: a word written with the
+    article (الحوت, l7out, el-7out, d-dar) whose skeleton has only two consonants also gives "l" + them
+    (``lht``), which only other spellings with the article share. Empty for a word without consonants."""
     if word.isdecimal():
-        return word.translate(_ASCII_DIGITS_TABLE)
+        return (word.translate(_ASCII_DIGITS_TABLE),)
     if script == "Arab":
         letters = _arabic_letters(word)
     elif script == "Tfng":
@@ -445,9 +461,12 @@ def _skeleton(word: str, script: str) -> str:
     consonants = _REPEATS_RE.sub("", letters).translate(_DROP_VOWELS_TABLE)
     if len(consonants) > 1 and consonants[-1] == "h":
         consonants = consonants[:-1]
-    while len(consonants) > 2 and consonants[0] == "l":
-        consonants = consonants[1:]
-    return consonants
+    key = consonants
+    while len(key) > 2 and key[0] == "l":
+        key = key[1:]
+    if len(key) == 2 and (key != consonants or (script == "Latn" and _ASSIMILATED_ARTICLE_RE.match(word))):
+        return (key, "l" + key)
+    return (key,) if key else ()
 
 
 # Stemming: small light stemmers of our own (suffix stripping in the spirit of Savoy's light stemmers) --
@@ -493,6 +512,21 @@ def stem_fr(word: str) -> str:
         for _ in range(2):
             if len(word) > 4 and word[-1] == "e":
                 word = word[:-1]
+    return word
+
+
+def stem_ar(word: str) -> str:
+    """The light stem of a normalised Arabic-script word (``normalize_arabic``): without the final alef of the
+    indefinite accusative (tanwin fath, كتابًا written كتابا once its mark is stripped), so that it meets the
+    word without it. Only words of four letters or more, and not after another alef or a ه (كتابها is "her
+    book", not كتابه; ة takes its tanwin without an alef): ما, هذا, ولا, بلا, هنا keep theirs. The alef after
+    the و of a plural verb goes too (كانوا, as Darija writes كانو).
+
+    >>> [stem_ar(w) for w in ("كتابا", "شكرا", "كانوا", "كتابها", "جدا", "دنيا")]
+    ['كتاب', 'شكر', 'كانو', 'كتابها', 'جدا', 'دني']
+    """
+    if len(word) >= 4 and word[-1] == "ا" and word[-2] not in "اه" and _ARABIC_LETTER_RE.match(word[-2]):
+        return word[:-1]
     return word
 
 
@@ -633,6 +667,34 @@ def _exact(word: str, script: str) -> str:
     return fold_latin(word)
 
 
+# Hyphens and apostrophes, as they are in exact forms (Arabic-script words keep U+2010 and U+2011).
+_JOINER_RE = re.compile("[-'\u2010\u2011]")
+
+
+def joined_parts(exact: str) -> list[str]:
+    """The parts of a word written joined by hyphens or apostrophes, from its exact form
+    (``multi-variable`` -> ``multi``, ``variable``; ``l'anti-atlas`` -> ``l``, ``anti``, ``atlas``), or []
+    for a word that is not joined (fewer than two parts). The index keeps the parts as words of their own
+    after the joined word: see ``index_terms``."""
+    if not _JOINER_RE.search(exact):
+        return []
+    parts = [part for part in _JOINER_RE.split(exact) if part]
+    return parts if len(parts) > 1 else []
+
+
+def exact_positions(exact_terms: list[str]) -> list[int]:
+    """The position of each term of an "exact" list of ``index_terms`` (from 0): a joined word is at the
+    position of its first part, which follows it, and every other word one further. Both backends index
+    phrases by these positions, so ``"multi variable"`` finds ``multi-variable`` and ``"variable
+    analysis"`` finds ``multi-variable analysis``."""
+    positions, position = [], 0
+    for term in exact_terms:
+        positions.append(position)
+        if not joined_parts(term):
+            position += 1
+    return positions
+
+
 def _stems(exact: str, stemmer: Callable[[str], str], stopwords: frozenset[str]) -> tuple[str, ...]:
     """The stem of a word and, for a hyphenated word (Anti-Atlas, peut-être, d-dar), of each of its parts
     (not a stopword, a single letter or an assimilated article)."""
@@ -651,31 +713,38 @@ def _stems(exact: str, stemmer: Callable[[str], str], stopwords: frozenset[str])
 # words): with a cache that overflows, least-recently-used eviction misses on nearly every rare word and
 # indexing takes twice as long. At most some 100 MB, filled only by that much text.
 @lru_cache(maxsize=1 << 18)
-def _analyse(word: str, kind: str) -> tuple[str, tuple[str, ...], str]:
-    """(exact, stems, key) of one word in a value of language ``kind``; stems and key empty for a stopword."""
+def _analyse(word: str, kind: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(exact forms, stems, keys) of one word in a value of language ``kind``. The exact forms are the
+    word's, then its parts if it is joined (``joined_parts``); stems and keys are empty for a stopword."""
     script = _script_of_word(word)
     exact = _exact(word, script)
+    exacts = (exact, *joined_parts(exact)) if exact else ()
     stopwords = _stopwords(kind, script)
     if exact in stopwords:
-        return exact, (), ""
+        return exacts, (), ()
     if script == "Latn" and kind == "fr":
         stems = _stems(exact, stem_fr, stopwords)
     elif script == "Latn" and kind == "en":
         stems = _stems(exact, stem_en, stopwords)
+    elif script == "Arab":
+        stems = _stems(exact, stem_ar, stopwords)
     else:
         stems = _stems(exact, str, stopwords)
-    return exact, stems, _skeleton(word, script)
+    return exacts, stems, _keys(word, script)
 
 
 def index_terms(text: str, lang: str | None) -> dict[str, list[str]]:
     """The terms of one stored value, analysed by its own BCP 47 tag (``ary-Arab``, ``zgh-Tfng``, ``fr``).
 
     - "exact": every word, folded: ``normalize_arabic`` for Arabic script, ``tifinagh_to_latin`` then
-      ``fold_latin`` for Tifinagh, ``fold_latin`` for Latin.
+      ``fold_latin`` for Tifinagh, ``fold_latin`` for Latin. A word joined by hyphens or apostrophes is
+      followed by its parts (``multi-variable multi variable``), at the positions ``exact_positions`` gives.
     - "stem": for French and English values, light stems of the Latin words (``stem_fr``, ``stem_en``);
-      for any other value, the exact words. A hyphenated word also gives the stems of its parts, after
-      its own (Anti-Atlas: anti-atla, anti, atla; d-dar: d-dar, dar).
-    - "key": the ``skeleton`` of every word that has one.
+      for Arabic-script words, ``stem_ar`` (the accusative alef); for any other word, the exact word. A
+      hyphenated word also gives the stems of its parts, after its own (Anti-Atlas: anti-atla, anti, atla;
+      d-dar: d-dar, dar).
+    - "key": the ``skeleton`` of every word that has one, followed by its article key when it has one
+      (الحوت: ``ht``, ``lht``).
 
     Stopwords of the value's language are left out of "stem" and "key" (kept in "exact"): French,
     English, Arabic and Darija (Arabic script and Arabizi), Amazigh. Each word is analysed in its own
@@ -688,9 +757,9 @@ def index_terms(text: str, lang: str | None) -> dict[str, list[str]]:
     kind = _language_kind(lang)
     analysed = [_analyse(word, kind) for word in _WORD_RE.findall(text)]
     return {
-        "exact": [exact for exact, _stems, _key in analysed if exact],
-        "stem": [stem for _exact, stems, _key in analysed for stem in stems],
-        "key": [key for _exact, _stems, key in analysed if key],
+        "exact": [exact for exacts, _stems, _keys in analysed for exact in exacts],
+        "stem": [stem for _exacts, stems, _keys in analysed for stem in stems],
+        "key": [key for _exacts, _stems, keys in analysed for key in keys],
     }
 
 
@@ -699,16 +768,19 @@ def query_terms(word: str) -> dict[str, set[str]]:
 
     - Latin: "exact" its folded form; "stem" its French and English stems and the folded form itself
       (what non-French, non-English values store as stems); "key" its skeleton, read as Arabizi or
-      Latin Amazigh.
-    - Arabic script: the normalised form ("exact" and "stem") and the skeleton.
+      Latin Amazigh, and its article key.
+    - Arabic script: the normalised form ("exact"), its light stem ``stem_ar`` ("stem"), the skeleton and
+      article key.
     - Tifinagh: the Latin transliteration, folded ("exact" and "stem"), and the skeleton.
 
     A stopword keeps its "exact" form but loses the stems and key of the languages it is a stopword
     of, so "stem" and "key" may be empty (the index leaves such words to "exact", or drops them).
-    A string that holds several words (``words``) gives the union of their terms.
+    A string that holds several words (``words``) gives the union of their terms. Keys shorter than
+    three letters are returned too; the backends do not look them up (too many unrelated words share
+    them), which is what the article key is for.
 
-    >>> query_terms("l7out")
-    {'exact': {'l7out'}, 'stem': {'l7out'}, 'key': {'ht'}}
+    >>> {name: sorted(terms) for name, terms in query_terms("l7out").items()}
+    {'exact': ['l7out'], 'stem': ['l7out'], 'key': ['ht', 'lht']}
     """
     terms: dict[str, set[str]] = {"exact": set(), "stem": set(), "key": set()}
     for token in _WORD_RE.findall(word):
@@ -728,58 +800,36 @@ def query_terms(word: str) -> dict[str, set[str]]:
         else:
             is_stopword = exact in (STOPWORDS_AR if script == "Arab" else STOPWORDS_AMAZIGH)
             if not is_stopword:
-                terms["stem"].add(exact)
+                terms["stem"].add(stem_ar(exact) if script == "Arab" else exact)
         if not is_stopword:
-            key = _skeleton(token, script)
-            if key:
-                terms["key"].add(key)
+            terms["key"].update(_keys(token, script))
     return terms
 
 
 # Query-side variants -------------------------------------------------------------------------------------
-# Forms a query word or phrase may have been indexed as, which its own analysis does not give. Both
-# backends add them to what a query looks for; the index is not changed.
+# Forms the words of a quoted phrase may have been indexed as, which its own analysis does not give: a
+# phrase matches exact forms in order, and the tanwin alef is only stemmed away in "stem".
 
 
-def joined_forms(exact_words: list[str]) -> list[str]:
-    """The single words a phrase of these "exact" forms is indexed as when written joined: with a hyphen
-    (``earth like`` -> ``earth-like``, as ``words`` keeps ``d-dar`` or ``ⵢⴻⵏⵏⴰ-ⵢⴰⵙ`` whole) or, for Latin
-    words, an apostrophe (``they re`` -> ``they're``). Words of different scripts are never joined.
+def phrase_words(exact_words: list[str]) -> list[str]:
+    """The exact words a phrase is indexed as: a joined word by its parts (``multi-variable analysis`` ->
+    ``multi``, ``variable``, ``analysis``), which ``exact_positions`` puts one after the other."""
+    return [part for word in exact_words for part in (joined_parts(word) or [word])]
 
-    >>> joined_forms(["earth", "like"])
-    ['earth-like', "earth'like"]
+
+def tanwin_forms(exact: str) -> list[str]:
+    """The word and its other spelling with or without the tanwin alef (``stem_ar``), for phrases:
+    ``غالب`` -> ``غالب``, ``غالبا``; ``غالبا`` -> ``غالبا``, ``غالب``; other words alone.
+
+    >>> tanwin_forms("غالب")
+    ['غالب', 'غالبا']
     """
-    if len(exact_words) < 2 or not all(exact_words):
-        return []
-    scripts = {_script_of_word(word) for word in exact_words}
-    if len(scripts) > 1:
-        return []
-    forms = ["-".join(exact_words)]
-    if scripts == {"Latn"}:
-        forms.append("'".join(exact_words))
-    return forms
-
-
-def joined_starts(exact: str) -> list[str]:
-    """Starts of indexed words that begin with this word and go on after a hyphen or an apostrophe
-    (``they`` -> ``they-``, ``they'``): a query for the word also finds ``they're``."""
-    if not exact or "-" in exact[-1:] or "'" in exact[-1:]:
-        return []
-    return [exact + "-", exact + "'"] if _script_of_word(exact) == "Latn" else [exact + "-"]
-
-
-def accusative_form(exact: str) -> str | None:
-    """The "exact" form of an Arabic-script word written with the indefinite accusative ending, tanwin on an
-    alef, which normalisation strips to the alef: ``غالب`` -> ``غالبا`` (written غالبًا). None for other words,
-    for words of fewer than 3 letters, and for words ending in an alef already, a hamza or a ه (ة, normalised to
-    ه, takes its tanwin without an alef: تاريخيه + ا would be another word).
-
-    >>> accusative_form("غالب")
-    'غالبا'
-    """
-    if len(exact) < 3 or exact[-1] in "اهء" or not _ARABIC_LETTER_RE.fullmatch(exact[-1]):
-        return None
-    return exact + "ا" if _script_of_word(exact) == "Arab" else None
+    if not exact or _script_of_word(exact) != "Arab":
+        return [exact]
+    stem = stem_ar(exact)
+    if stem != exact:
+        return [exact, stem]
+    return [exact, exact + "ا"] if stem_ar(exact + "ا") == exact else [exact]
 
 
 def matches(text: str, lang: str | None, terms: dict[str, set[str]]) -> bool:
@@ -789,7 +839,8 @@ def matches(text: str, lang: str | None, terms: dict[str, set[str]]) -> bool:
     kind = _language_kind(lang)
     exact_terms, stem_terms, key_terms = (terms.get(name, set()) for name in ("exact", "stem", "key"))
     for word in _WORD_RE.findall(text):
-        exact, stems, key = _analyse(word, kind)
-        if (exact and exact in exact_terms) or (key and key in key_terms) or any(s in stem_terms for s in stems):
+        exacts, stems, keys = _analyse(word, kind)
+        if (any(e in exact_terms for e in exacts) or any(k in key_terms for k in keys)
+                or any(s in stem_terms for s in stems)):
             return True
     return False

@@ -47,14 +47,16 @@ def _lexeme(text: str) -> str:
 
 
 def _tsvector(document: dict[str, Any]) -> str:
-    """A tsvector literal: prefixed lexemes with positions (exact terms in text order), titles weighted A."""
+    """A tsvector literal: prefixed lexemes with positions (exact terms in text order, a joined word at the
+    position of its first part: ``analysis.exact_positions``), titles weighted A."""
     entries: dict[str, list[str]] = {}
     position = 0
     for text in document["texts"]:
         analysed = analysis.index_terms(text["value"], text["lang"])
         weight = "A" if text["part"] == "title" else ""
-        for term in analysed["exact"]:
-            position = min(position + 1, 16383)
+        start = position
+        for term, offset in zip(analysed["exact"], analysis.exact_positions(analysed["exact"])):
+            position = min(start + offset + 1, 16383)
             entries.setdefault("x" + term, []).append(f"{position}{weight}")
         exact = set(analysed["exact"])
         for prefix, name in (("s", "stem"), ("k", "key")):
@@ -80,6 +82,16 @@ def _batches(documents: Iterable[dict[str, Any]], size: int):
 
 def _tsquery_term(lexeme: str, prefix: bool = False) -> str:
     return _lexeme(lexeme) + (":*" if prefix else "")
+
+
+def _phrase(words: list[str], terms: dict[str, set[str]]) -> str:
+    """As the Whoosh backend: exact forms in order, Arabic words also with or without the accusative alef
+    (غالبًا)."""
+    choices = [analysis.tanwin_forms(word) for word in words]
+    terms.setdefault("exact", set()).update(w for choice in choices for w in choice)
+    options = ["(" + " <-> ".join(_tsquery_term("x" + w) for w in variant) + ")"
+               for variant in islice(product(*choices), 8)]
+    return "(" + " | ".join(options) + ")"
 
 
 class PostgresEngine:
@@ -167,14 +179,7 @@ class PostgresEngine:
                 if not analysed["exact"]:
                     return None
                 words.append(sorted(analysed["exact"])[0])
-            # As the Whoosh backend: the words in order, Arabic words also with the accusative ending
-            # (غالبًا), or the words written joined (earth-like).
-            choices = [[w] + [f for f in (analysis.accusative_form(w),) if f] for w in words]
-            options = ["(" + " <-> ".join(_tsquery_term("x" + w) for w in variant) + ")"
-                       for variant in islice(product(*choices), 8)]
-            options += [_tsquery_term("x" + joined) for joined in analysis.joined_forms(words)]
-            terms.setdefault("exact", set()).update(w for choice in choices for w in choice)
-            return "(" + " | ".join(options) + ")"
+            return _phrase(analysis.phrase_words(words), terms)
         analysed = analysis.query_terms(leaf.text)
         for name, values in analysed.items():
             terms.setdefault(name, set()).update(values)
@@ -183,12 +188,8 @@ class PostgresEngine:
             options += [_tsquery_term("k" + k, prefix=True) for k in analysed["key"] if len(k) >= MIN_KEY_LENGTH]
         else:
             options = [_tsquery_term("x" + e) for e in analysed["exact"]]
-            for e in analysed["exact"]:
-                options += [_tsquery_term("x" + start, prefix=True) for start in analysis.joined_starts(e)]
-                accusative = analysis.accusative_form(e)
-                if accusative:
-                    options.append(_tsquery_term("x" + accusative))
-                    terms["exact"].add(accusative)
+            # A joined word also finds its parts written apart, as a phrase (multi-variable: "multi variable").
+            options += [_phrase(parts, terms) for parts in map(analysis.joined_parts, sorted(analysed["exact"])) if parts]
             options += [_tsquery_term(prefix + s) for s in analysed["stem"] for prefix in ("s", "x")]
             options += [_tsquery_term("k" + k) for k in analysed["key"] if len(k) >= MIN_KEY_LENGTH]
         return "(" + " | ".join(options) + ")" if options else None

@@ -13,8 +13,8 @@ from itertools import accumulate, islice, product, repeat
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from whoosh import collectors, fields, index, query as wq, scoring, sorting
-from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh import collectors, columns, fields, index, query as wq, scoring, sorting
+from whoosh.analysis import SpaceSeparatedTokenizer, Token, Tokenizer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader, W3TermsReader, _lenfield
 from whoosh.matching import FilterMatcher
 from whoosh.util.numeric import byte_to_length
@@ -44,20 +44,51 @@ FAST_PREFIX_SCORES = True
 COMPLETE_CANDIDATES = 200  # index words tried for autocomplete before giving up
 
 
+class ExactTokenizer(Tokenizer):
+    """The space-separated terms of an "exact" list of ``analysis.index_terms``, at the positions
+    ``analysis.exact_positions`` gives them (a joined word at the position of its first part), so that
+    phrases find the parts of joined words. ``terms_and_positions`` gives the same for the bulk writer."""
+
+    _TERM = SpaceSeparatedTokenizer().expression
+
+    def terms_and_positions(self, value: str) -> tuple[list[str], list[int]]:
+        terms = self._TERM.findall(value)
+        return terms, analysis.exact_positions(terms)
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True, start_pos=0,
+                 start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        matches = list(self._TERM.finditer(value))
+        for match, position in zip(matches, analysis.exact_positions([m.group() for m in matches])):
+            token.text = match.group()
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = token.text
+            if positions:
+                token.pos = start_pos + position
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            yield token
+
+
 def _schema() -> fields.Schema:
+    """The fields of a new index (``rebuild`` writes its index with these too). Sort keys are columns
+    only: nothing searches them, and a NUMERIC field would also index 16 terms per value."""
     schema = fields.Schema(
         id=fields.ID(stored=True, unique=True),
         digest=fields.STORED(),
         visibility=fields.KEYWORD(),
         title_exact=fields.TEXT(analyzer=SPACE, phrase=False, field_boost=3.0),
         title_key=fields.TEXT(analyzer=SPACE, phrase=False, field_boost=2.0),
-        exact=fields.TEXT(analyzer=SPACE, phrase=True),
+        exact=fields.TEXT(analyzer=ExactTokenizer(), phrase=True),
         stem=fields.TEXT(analyzer=SPACE, phrase=False),
         key=fields.TEXT(analyzer=SPACE, phrase=False, field_boost=0.7),
-        date=fields.NUMERIC(numtype=int, bits=64, signed=True, sortable=True, default=0),
-        dated=fields.NUMERIC(numtype=int, bits=8, sortable=True, default=0),
+        date=fields.COLUMN(columns.NumericColumn("q", default=0)),
+        dated=fields.COLUMN(columns.NumericColumn("B", default=0)),
         title=fields.ID(sortable=True),
-        added=fields.NUMERIC(numtype=int, bits=64, sortable=True, default=0),
+        added=fields.COLUMN(columns.NumericColumn("q", default=0)),
         facets=fields.STORED(),
     )
     for name in FACETS:
@@ -129,7 +160,8 @@ class WhooshEngine:
 
     def rebuild(self, documents: Iterable[dict[str, Any]], *, total: int, progress: Callable[[int], None] | None = None) -> int:
         ix = self._index(create=True)
-        with BulkWriter(ix, timeout=LOCK_WAIT_SECONDS, delay=0.05, limitmb=WRITER_MB) as writer:
+        # The current schema: an index made by an earlier version of Twiza is rewritten whole.
+        with BulkWriter(ix, timeout=LOCK_WAIT_SECONDS, delay=0.05, limitmb=WRITER_MB, schema=_schema()) as writer:
             writer.mergetype = CLEAR
             return writer.add_all(documents, self._fields, replace=False, total=total, progress=progress)
 
@@ -177,20 +209,7 @@ class WhooshEngine:
                     terms.setdefault(name, set()).update(values)
             if not all(exact):
                 return None
-            # Phrases match exact forms in order (keys carry no positions: they would double the index), the
-            # same words written joined (earth-like), and Arabic words with the accusative ending (غالبًا).
-            words = [e[0] for e in exact]
-            parts = []
-            for variant in _phrase_variants(words):
-                if all(("exact", w) in run.reader for w in variant):
-                    parts.append(run.phrase(variant))
-                    terms["exact"].update(variant)
-            for joined in analysis.joined_forms(words):
-                bits = run.terms_bits([("exact", joined)])
-                if bits:
-                    parts.append(_Part(wq.Term("exact", joined), bits, bits))
-                    terms["exact"].add(joined)
-            return _Part.any(parts) if parts else _Part(wq.Phrase("exact", words), 0, 0)
+            return self._phrase(analysis.phrase_words([e[0] for e in exact]), terms, run)
         analysed = analysis.query_terms(leaf.text)
         for name, values in analysed.items():
             terms.setdefault(name, set()).update(values)
@@ -199,15 +218,8 @@ class WhooshEngine:
                                                                               ("key", analysed["key"], MIN_KEY_LENGTH))
                        for start in sorted(starts) if len(start) >= shortest]
             return _Part.any(options) if options else None
-        exact_forms = set(analysed["exact"])
-        for value in analysed["exact"]:
-            exact_forms.update(run.joined_words(value))  # they -> they're
-            accusative = analysis.accusative_form(value)
-            if accusative:
-                exact_forms.add(accusative)
-        terms["exact"].update(exact_forms)
         boosts: dict[tuple[str, str], float] = {}  # a term asked for twice is read once, its boosts added
-        for value in sorted(exact_forms):
+        for value in sorted(analysed["exact"]):
             for key in (("exact", value), ("title_exact", value)):
                 boosts[key] = boosts.get(key, 0.0) + 3.0
         for value in analysed["stem"]:
@@ -220,7 +232,22 @@ class WhooshEngine:
         if not boosts:
             return None
         bits = run.terms_bits(boosts)
-        return _Part(wq.Or([wq.Term(field, text, boost=boost) for (field, text), boost in boosts.items()]), bits, bits)
+        part = _Part(wq.Or([wq.Term(field, text, boost=boost) for (field, text), boost in boosts.items()]), bits, bits)
+        # A joined word also finds its parts written apart, as a phrase (multi-variable: "multi variable").
+        joined = [analysis.joined_parts(value) for value in sorted(analysed["exact"])]
+        phrases = [self._phrase(parts, terms, run) for parts in joined if parts]
+        return _Part.any([part, *phrases]) if phrases else part
+
+    @staticmethod
+    def _phrase(words: list[str], terms: dict[str, set[str]], run: _Run) -> _Part:
+        """Exact forms in order (keys carry no positions: they would double the index), Arabic words also
+        with or without the accusative alef (غالبًا)."""
+        parts = []
+        for variant in islice(product(*(analysis.tanwin_forms(word) for word in words)), 8):
+            if all(("exact", w) in run.reader for w in variant):
+                parts.append(run.phrase(variant))
+                terms.setdefault("exact", set()).update(variant)
+        return _Part.any(parts) if parts else _Part(wq.Phrase("exact", words), 0, 0)
 
     def _text_query(self, parsed: ParsedQuery, terms: dict[str, set[str]], run: _Run) -> _Part:
         """The scoring query of the positive words, what it matches, and what the whole query matches."""
@@ -378,12 +405,6 @@ class WhooshEngine:
             if len(found) >= limit:
                 break
         return found
-
-
-def _phrase_variants(words: list[str]) -> list[tuple[str, ...]]:
-    """The phrase as typed, then with Arabic words in the accusative form (at most 8 variants)."""
-    choices = [[word] + [form for form in (analysis.accusative_form(word),) if form] for word in words]
-    return list(islice(product(*choices), 8))
 
 
 _LENGTH_OF_BYTE = [byte_to_length(b) if b else None for b in range(256)]
@@ -567,15 +588,6 @@ class _Run:
                 term = self._terms[key] = self.snapshot.term_bits(self.reader, *key)
             bits = bits & term if every else bits | term
         return bits
-
-    def joined_words(self, exact: str) -> list[str]:
-        """Indexed words that start with ``exact`` joined to more by a hyphen or an apostrophe (they're)."""
-        found = []
-        for start in analysis.joined_starts(exact):
-            found += [w.decode() if isinstance(w, bytes) else w for w in self.reader.expand_prefix("exact", start)]
-        if len(found) > PREFIX_TERMS:
-            found = sorted(found, key=lambda w: (-self.reader.doc_frequency("exact", w), w))[:PREFIX_TERMS]
-        return found
 
     def phrase(self, words: tuple[str, ...]) -> _Part:
         """A phrase's documents and their scores in one walk of its words' postings and positions (a

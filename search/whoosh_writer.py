@@ -68,13 +68,20 @@ class BulkWriter(SegmentWriter):
     """``SegmentWriter`` with in-memory postings (see the module's docstring).
 
     Fields whose analyzer only splits on spaces and whose format is ``Positions`` or ``Frequency``
-    (Twiza's text fields: the values are already analysed) are tokenized here; other fields go through
-    their own ``index()``. Per-document boosts (``_boost``, ``_FIELD_boost``), term vectors and spelling
-    fields are not supported (Twiza uses none): the constructor or ``add_document`` raises ValueError.
+    (Twiza's text fields: the values are already analysed) are tokenized here, as are fields whose
+    tokenizer gives its terms and their positions at once (``terms_and_positions(value)``, as the
+    ``exact`` field's); other fields go through their own ``index()``. Per-document boosts (``_boost``,
+    ``_FIELD_boost``), term vectors and spelling fields are not supported (Twiza uses none): the
+    constructor or ``add_document`` raises ValueError.
+
+    ``schema``, when given, replaces the index's own for what this writer writes and commits (a rebuild
+    with ``mergetype = CLEAR`` writes an index of the current schema).
     """
 
-    def __init__(self, ix, limitmb: int = 128, **kwargs: Any):
+    def __init__(self, ix, limitmb: int = 128, schema=None, **kwargs: Any):
         super().__init__(ix, limitmb=limitmb, **kwargs)
+        if schema is not None:
+            self.schema = schema
         self._limit = limitmb * 1024 * 1024
         unsupported = [name for name, field in self.schema.items() if field.vector or field.separate_spelling()]
         if unsupported:
@@ -85,13 +92,19 @@ class BulkWriter(SegmentWriter):
         self._reset_postings()
 
     @staticmethod
-    def _space_split(field):
-        """The tokenizer's compiled pattern if ``field`` is a space-separated one we can index here."""
+    def _space_split(field) -> Callable[[str], tuple[list[str], list[int] | None]] | None:
+        """value -> (terms, their positions or None for one after the other), if ``field`` is one we
+        can index here: a space-separated one, or one whose tokenizer says where its terms are."""
         analyzer = getattr(field, "analyzer", None)
-        if (isinstance(analyzer, RegexTokenizer) and not analyzer.gaps
-                and analyzer.expression.pattern == r"[^ \t\r\n]+"
-                and type(field.format) in (formats.Positions, formats.Frequency)):
-            return analyzer.expression
+        if type(field.format) not in (formats.Positions, formats.Frequency):
+            return None
+        positioned = getattr(analyzer, "terms_and_positions", None)
+        if positioned is not None:
+            return positioned
+        if (type(analyzer) is RegexTokenizer and not analyzer.gaps
+                and analyzer.expression.pattern == r"[^ \t\r\n]+"):
+            findall = analyzer.expression.findall
+            return lambda value: (findall(value), None)
         return None
 
     def _reset_postings(self) -> None:
@@ -122,7 +135,7 @@ class BulkWriter(SegmentWriter):
                 if field.indexed:
                     split = self._split[name]
                     if split is not None and isinstance(value, str):
-                        length = self._add_tokens(name, field, split.findall(value), docnum)
+                        length = self._add_tokens(name, field, *split(value), docnum)
                     else:
                         length = self._add_other(name, field, value, docnum)
                     if field.scorable and length:
@@ -144,12 +157,12 @@ class BulkWriter(SegmentWriter):
         if self._held > self._limit:
             self._start_new_segment()
 
-    def _add_tokens(self, name: str, field, tokens: list[str], docnum: int) -> int:
+    def _add_tokens(self, name: str, field, tokens: list[str], positions: list[int] | None, docnum: int) -> int:
         terms = self._terms.setdefault(name, {})
         positional = field.format.__class__ is formats.Positions
         if positional:
             where: dict[str, list[int]] = {}
-            for position, token in enumerate(tokens):
+            for position, token in zip(positions, tokens) if positions is not None else enumerate(tokens):
                 where.setdefault(token, []).append(position)
             counts = {token: len(positions) for token, positions in where.items()}
         else:
@@ -347,7 +360,8 @@ class _Worker:
         unique = [name for name, field in writer.schema.items() if field.unique] if replace else []
         ix = writer.storage.open_index(writer.indexname)
         self.process = context.Process(target=_work, daemon=True, name="twiza-index-worker",
-                                       args=(ix, writer._limit // (1024 * 1024), fields_of, unique, self.jobs, self.results))
+                                       args=(ix, writer._limit // (1024 * 1024), writer.schema, fields_of, unique,
+                                             self.jobs, self.results))
         self.process.start()
         self._ended = False
 
@@ -388,10 +402,10 @@ class _Worker:
             channel.close()
 
 
-def _work(ix, limitmb: int, fields_of, unique: list[str], jobs, results) -> None:
+def _work(ix, limitmb: int, schema, fields_of, unique: list[str], jobs, results) -> None:
     writer = None
     try:
-        writer = BulkWriter(ix, _lk=False, limitmb=limitmb)
+        writer = BulkWriter(ix, _lk=False, limitmb=limitmb, schema=schema)
         unique_terms = []
         while (batch := jobs.get()) is not None:
             for document in batch:

@@ -34,8 +34,9 @@ class AnalysedWord:
     end: int
     text: str
     exact: str
+    parts: tuple[str, ...]  # of a joined word (analysis.joined_parts), which the index keeps as words too
     stems: frozenset[str]
-    key: str
+    keys: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,8 @@ def analysed_words(text: str, lang: str | None) -> list[AnalysedWord]:
         position = start + len(word)
         terms = analysis.index_terms(word, lang)
         exact = terms["exact"][0] if terms["exact"] else ""
-        found.append(AnalysedWord(start, position, word, exact, frozenset(terms["stem"]),
-                                  terms["key"][0] if terms["key"] else ""))
+        found.append(AnalysedWord(start, position, word, exact, tuple(terms["exact"][1:]), frozenset(terms["stem"]),
+                                  frozenset(terms["key"])))
     return found
 
 
@@ -78,26 +79,41 @@ def _query_terms(word: str) -> dict[str, frozenset[str]]:
 
 def _word_matches(leaf: Word, word: AnalysedWord) -> bool:
     terms = _query_terms(leaf.text)
+    exacts = (word.exact, *word.parts)
     if leaf.prefix:
-        return (any(len(e) >= MIN_PREFIX_LENGTH and word.exact.startswith(e) for e in terms["exact"])
-                or any(len(k) >= MIN_KEY_LENGTH and word.key.startswith(k) for k in terms["key"]))
-    return (word.exact in terms["exact"]
-            or bool(terms["stem"] & (word.stems | {word.exact}))
-            or (len(word.key) >= MIN_KEY_LENGTH and word.key in terms["key"]))
+        return (any(len(e) >= MIN_PREFIX_LENGTH and x.startswith(e) for e in terms["exact"] for x in exacts)
+                or any(len(k) >= MIN_KEY_LENGTH and key.startswith(k) for k in terms["key"] for key in word.keys))
+    return (any(x in terms["exact"] for x in exacts)
+            or bool(terms["stem"] & (word.stems | set(exacts)))
+            or any(len(key) >= MIN_KEY_LENGTH and key in terms["key"] for key in word.keys))
+
+
+def _phrase_spans(wanted: list[str], words: list[AnalysedWord]) -> list[tuple[int, int]]:
+    """Where the exact forms ``wanted`` follow each other, as the index places them (``exact_positions``: a
+    joined word's parts one after the other), Arabic words with or without the accusative alef."""
+    tokens = [(word, exact) for word in words for exact in (word.parts or (word.exact,))]
+    forms = [set(analysis.tanwin_forms(w)) for w in wanted]
+    spans = []
+    for index in range(len(tokens) - len(forms) + 1):
+        if all(tokens[index + offset][1] in choice for offset, choice in enumerate(forms)):
+            spans.append((tokens[index][0].start, tokens[index + len(forms) - 1][0].end))
+    return sorted(set(spans))
 
 
 def _leaf_spans(leaf: Leaf, words: list[AnalysedWord]) -> list[tuple[int, int]]:
     if isinstance(leaf, Phrase):
         # As the engines: a phrase matches the exact forms of its words, in order.
-        wanted = [_query_terms(w)["exact"] for w in leaf.words]
+        wanted = [sorted(_query_terms(w)["exact"]) for w in leaf.words]
         if not all(wanted):
             return []
-        spans = []
-        for index in range(len(words) - len(wanted) + 1):
-            if all(words[index + offset].exact in forms for offset, forms in enumerate(wanted)):
-                spans.append((words[index].start, words[index + len(wanted) - 1].end))
-        return spans
-    return [(w.start, w.end) for w in words if _word_matches(leaf, w)]
+        return _phrase_spans(analysis.phrase_words([forms[0] for forms in wanted]), words)
+    spans = [(w.start, w.end) for w in words if _word_matches(leaf, w)]
+    if not leaf.prefix:
+        # As the engines: a joined word also finds its parts written apart (multi-variable: "multi variable").
+        for parts in map(analysis.joined_parts, sorted(_query_terms(leaf.text)["exact"])):
+            if parts:
+                spans += _phrase_spans(parts, words)
+    return sorted(set(spans))
 
 
 def match(query: Query, text: str, lang: str | None) -> list[tuple[int, int]] | None:

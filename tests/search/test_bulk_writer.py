@@ -19,7 +19,7 @@ from archive.db import db
 from archive.models import Item
 from archive.services.indexing import _documents
 from search import whoosh_writer
-from search.whoosh_backend import WhooshEngine, _schema
+from search.whoosh_backend import ExactTokenizer, WhooshEngine, _schema
 from search.whoosh_writer import BulkWriter
 
 
@@ -96,7 +96,7 @@ def test_merged_segments_and_spilled_segments_keep_every_posting(documents, tmp_
         with BulkWriter(bulk) as writer:
             writer.add_all(documents[start : start + 10], fields_of, replace=True)
     with BulkWriter(bulk) as writer:
-        writer._limit = 50_000  # bytes: a new segment every few documents
+        writer._limit = 20_000  # bytes: a new segment every few documents
         writer.add_all(documents[::2], fields_of, replace=True)
         spilled = len(writer._finished_segments)
     assert spilled > 2
@@ -143,3 +143,32 @@ def test_a_failure_in_either_process_leaves_the_index_as_it_was(documents, tmp_p
             writer.add_all(documents[30:], failing, replace=True, total=len(documents) - 30)
     assert dump(index.open_dir(str(tmp_path / "ix"))) == before
     assert sorted(os.listdir(tmp_path / "ix")) == files  # no segment left behind
+
+
+def test_a_rebuild_rewrites_an_index_of_an_earlier_schema_with_the_current_one(documents, tmp_path, monkeypatch):
+    """An index made before sort keys were columns only and joined words had their parts at a shared position:
+    `flask search reindex` (rebuild) gives the index the current schema, with a worker too."""
+    from whoosh import fields
+    from whoosh.analysis import SpaceSeparatedTokenizer
+
+    monkeypatch.setattr(whoosh_writer, "_can_fork", lambda: True)
+    monkeypatch.setattr(whoosh_writer, "PARALLEL_MIN_DOCUMENTS", 10)
+    earlier = _schema()
+    for name in ("date", "added"):
+        earlier.remove(name)
+        earlier.add(name, fields.NUMERIC(numtype=int, bits=64, signed=True, sortable=True, default=0))
+    earlier.remove("exact")
+    earlier.add("exact", fields.TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=True))
+    (tmp_path / "ix").mkdir()
+    index.create_in(str(tmp_path / "ix"), earlier)
+    engine = WhooshEngine(tmp_path / "ix")
+    engine.upsert_many(documents[:10])
+    assert "added" in index.open_dir(str(tmp_path / "ix")).reader().indexed_field_names()
+    engine.rebuild(iter(documents), total=len(documents) if FORKABLE else 0)
+    current = index.open_dir(str(tmp_path / "ix"))
+    assert [type(current.schema[name]) for name in ("date", "dated", "added")] == [fields.COLUMN] * 3
+    assert type(current.schema["exact"].analyzer) is ExactTokenizer
+    assert "added" not in current.reader().indexed_field_names()
+    stock = new_index(tmp_path / "stock")
+    write_stock(stock, documents)
+    assert dump(current) == dump(stock)
