@@ -27,6 +27,7 @@ from archive.models import Item, Media
 from archive.presenters import attribution_line, item_credits, layer_credits
 from archive.services.derivatives import widths_for
 from archive.vocabulary import LANGUAGES, LAYER_ROLES, REGIONS, ROLES, direction_of
+from iiif.captions import caption_languages
 
 PRESENTATION_CONTEXT = "http://iiif.io/api/presentation/3/context.json"
 THUMBNAIL_WIDTH = 320
@@ -183,7 +184,8 @@ def _painting_body(media: Media, url: str, image_service: str | None) -> Annotat
 
 
 def _canvas(site: Site, item: Item, media: Media, media_url: Callable[[Media], str], position: int,
-            image_service_url: Callable[[Media], str] | None) -> Canvas:
+            image_service_url: Callable[[Media], str] | None,
+            captions_url: Callable[[Media, str], str] | None = None) -> Canvas:
     cid = canvas_id(site, item, media)
     label = language_map(media.label) or {"none": [f"{PAINTED_KINDS[media.kind]} {position}"]}
     canvas = Canvas(id=cid, label=label)
@@ -197,20 +199,36 @@ def _canvas(site: Site, item: Item, media: Media, media_url: Callable[[Media], s
                                                  image_service_url(media) if image_service_url else None)))
     canvas.add_item(page)
     if public_annotations(item, media):
-        canvas.annotations = [AnnotationPageRefExtended(id=annotation_page_id(site, item, media), type="AnnotationPage")]
+        if media.kind == "image":
+            canvas.annotations = [AnnotationPageRefExtended(id=annotation_page_id(site, item, media), type="AnnotationPage")]
+        else:
+            # Embedded, not referenced: Mirador 4 reads a recording's captions from the canvas's annotation
+            # pages as they are in the manifest, and fails on a page that has no items there.
+            canvas.annotations = [_annotation_page(item, media, site=site)]
+    languages = caption_languages(item, media) if media.kind != "image" and captions_url else []
+    if languages:
+        captions = AnnotationPage(id=f"{cid}/captions")
+        for language in languages:
+            captions.add_item(Annotation(
+                id=f"{cid}/captions/{language}", motivation="supplementing", target=cid,
+                body=AnnotationBody(id=captions_url(media, language), type="Text", format="text/vtt",
+                                    language=language, label={language_key(language): [f"{language} (WebVTT)"]})))
+        canvas.annotations = [*(canvas.annotations or []), captions]
     return canvas
 
 
 def build_manifest(item: Item, *, site: Site, item_url: str, media_url: Callable[[Media], str],
                    derivative_url: Callable[[Media, int], str], citation_url: str | None = None,
                    kind_label: dict[str, list[str]] | None = None,
-                   image_service_url: Callable[[Media], str] | None = None) -> dict[str, Any]:
+                   image_service_url: Callable[[Media], str] | None = None,
+                   captions_url: Callable[[Media, str], str] | None = None) -> dict[str, Any]:
     """The IIIF Presentation 3.0 Manifest of ``item`` as a JSON-ready dict.
 
     ``item_url`` is the item's HTML page; ``media_url(media)`` a media file's full URL;
     ``derivative_url(media, width)`` a resized JPEG's URL; ``citation_url`` the BibTeX citation, if any;
     ``kind_label`` the label of the item's kind (for the Collection of that kind it is ``partOf``);
-    ``image_service_url(media)`` the base URL of an image's IIIF Image API service, if any.
+    ``image_service_url(media)`` the base URL of an image's IIIF Image API service, if any;
+    ``captions_url(media, language)`` the WebVTT captions of a recording in a language, if offered.
     Only what the public may see goes in: approved annotations, credited names. The Manifest is part of
     the archive's Collection, of its kind's and of its curated collections', and offers a Content Search
     service (with autocomplete) over its annotations.
@@ -241,7 +259,7 @@ def build_manifest(item: Item, *, site: Site, item_url: str, media_url: Callable
     if images:
         manifest.thumbnail = [_thumbnail(images[0], media_url, derivative_url)]
     for position, m in enumerate(media, start=1):
-        manifest.add_item(_canvas(site, item, m, media_url, position, image_service_url))
+        manifest.add_item(_canvas(site, item, m, media_url, position, image_service_url, captions_url))
     if len(images) > 1 and item.languages and direction_of(item.languages[0]) == "rtl":
         manifest.viewingDirection = "right-to-left"
     if public_annotations(item, None):
@@ -285,13 +303,17 @@ def build_annotation_page(item: Item, media: Media | None, *, site: Site) -> dic
     (supplementing), tags, descriptions, identifications and comments, each targeting the canvas or a
     fragment of it (``#t=start,end`` on recordings, ``#xywh=x,y,w,h`` on images). With ``media`` None,
     the page of the annotations on the item as a whole, which target its Manifest."""
+    return json.loads(_annotation_page(item, media, site=site).jsonld())
+
+
+def _annotation_page(item: Item, media: Media | None, *, site: Site) -> AnnotationPage:
     if media is None:
         page = AnnotationPage(id=item_annotation_page_id(site, item))
     else:
         page = AnnotationPage(id=annotation_page_id(site, item, media))
     for annotation in public_annotations(item, media):
         page.add_item(Annotation(**annotation_fields(site, item, annotation)))
-    return json.loads(page.jsonld())
+    return page
 
 
 def annotation_target(site: Site, item: Item, annotation: ArchiveAnnotation) -> str:

@@ -16,6 +16,7 @@ from archive.services.annotation_search import complete_words, search_annotation
 from archive.services.listings import Listing, list_visible
 from archive.services.publication import list_changes
 from archive.views.labels import KIND_LABELS
+from iiif.captions import VTT_CONTENT_TYPE, build_webvtt
 from iiif.collections import CollectionScope, build_collection, build_collection_page
 from iiif.discovery import DISCOVERY_CONTEXT, build_change_collection, build_change_page
 from iiif.manifest import (
@@ -59,6 +60,8 @@ def _manifest_of(item) -> dict[str, Any]:
         citation_url=url_for("public.item_citation", public_id=item.public_id, fmt="bib", _external=True),
         kind_label=_kind_label(item.kind),
         image_service_url=lambda m: url_for("iiif_image.base", identifier=m.public_id, _external=True),
+        captions_url=lambda m, language: url_for("iiif.captions", item_id=item.public_id, media_id=m.public_id,
+                                                 language=language, _external=True),
     )
 
 
@@ -87,6 +90,21 @@ def annotation_page(item_id: str, media_id: str):
 def item_annotation_page(item_id: str):
     item = item_service.get_item(item_id, viewer=current_viewer())
     return _json_ld(build_annotation_page(item, None, site=_site()))
+
+
+@iiif.get("/<item_id>/captions/<media_id>/<language>.vtt")
+def captions(item_id: str, media_id: str, language: str):
+    item = item_service.get_item(item_id, viewer=current_viewer())
+    media = next((m for m in item.media if m.public_id == media_id and m.kind != "image"), None)
+    if media is None:
+        raise NotFound("No such recording in this item.")
+    text = build_webvtt(item, media, language)
+    if text is None:
+        raise NotFound(f"This recording has no captions in {language}.")
+    response = Response(text, content_type=VTT_CONTENT_TYPE)
+    response.set_etag(hashlib.sha256(text.encode()).hexdigest()[:32])
+    response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
+    return response.make_conditional(request)
 
 
 # ------------------------------------------------------------------------------------- content search

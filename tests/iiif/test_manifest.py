@@ -41,14 +41,26 @@ def demo(app, demo_package) -> dict[str, dict]:
 
 
 def _pages(client, manifest: dict) -> dict[str, dict]:
-    """The annotation pages a manifest references, by canvas id."""
+    """The annotation page of each canvas, by canvas id, as its own address serves it (a recording's page is
+    also embedded in the manifest: the same page). Caption pages are left out (see _captions)."""
     pages = {}
     for canvas in manifest["items"]:
         for ref in canvas.get("annotations", []):
+            if ref["id"].endswith("/captions"):
+                continue
             response = client.get(ref["id"].removeprefix("http://localhost"))
             assert response.status_code == 200, ref["id"]
-            pages[canvas["id"]] = json.loads(response.get_data(as_text=True))
+            page = json.loads(response.get_data(as_text=True))
+            if "items" in ref:
+                assert {**ref, "@context": page["@context"]} == page, ref["id"]
+            pages[canvas["id"]] = page
     return pages
+
+
+def _captions(manifest: dict) -> dict[str, list[dict]]:
+    """The captions annotations (WebVTT bodies) of each canvas, by canvas id."""
+    return {canvas["id"]: ref["items"] for canvas in manifest["items"] for ref in canvas.get("annotations", [])
+            if ref["id"].endswith("/captions")}
 
 
 def _collections(client, start: str = "/iiif/3/collection", manifests: dict[str, dict] | None = None) -> dict[str, dict]:
@@ -206,6 +218,59 @@ def test_audio_canvases_have_a_duration_and_time_coded_annotations(client, demo)
     assert timed
 
 
+def test_recordings_have_their_annotations_embedded_and_webvtt_captions_per_language(client, demo):
+    """Mirador 4 reads a recording's annotations from the manifest itself (and fails on a referenced page),
+    and puts text/vtt captions on the player, as the IIIF Cookbook's captions recipe has them."""
+    captioned = 0
+    for item_id, manifest in demo.items():
+        item = db.session.scalar(select(Item).where(Item.public_id == item_id))
+        captions = _captions(manifest)
+        for canvas in _canvases(manifest, "Sound") + _canvases(manifest, "Video"):
+            for ref in canvas.get("annotations", []):
+                assert "items" in ref, "a recording's annotation pages are embedded"
+            media = next(m for m in item.media if canvas["id"].endswith("/" + m.public_id))
+            timed = [a for a in item.annotations if a.media_id == media.id and a.status == "approved"
+                     and (a.selector or "").startswith("t=") and a.body_value]
+            assert {a["body"]["language"] for a in captions.get(canvas["id"], [])} == {a.body_language for a in timed}
+            for annotation in captions.get(canvas["id"], []):
+                assert annotation["motivation"] == "supplementing" and annotation["target"] == canvas["id"]
+                assert annotation["body"]["format"] == "text/vtt" and annotation["body"]["type"] == "Text"
+                response = client.get(annotation["body"]["id"].removeprefix("http://localhost"))
+                assert response.status_code == 200
+                assert response.headers["Content-Type"] == "text/vtt; charset=utf-8"
+                assert response.headers["Access-Control-Allow-Origin"] == "*"
+                vtt = response.get_data(as_text=True)
+                cues = vtt.split("\n\n")[1:]
+                mine = sorted((a for a in timed if a.body_language == annotation["body"]["language"]),
+                              key=lambda a: [float(v) for v in a.selector[2:].split(",")])
+                assert vtt.startswith("WEBVTT\n\n") and len(cues) == len(mine)
+                for cue, layer in zip(cues, mine):
+                    timing, text = cue.strip().split("\n", 1)
+                    start, end = (float(v) for v in layer.selector[2:].split(","))
+                    assert timing == f"{_vtt_time(start)} --> {_vtt_time(end)}"
+                    assert text == " ".join(layer.body_value.split()) or "\n" in layer.body_value
+                captioned += 1
+    assert captioned >= 4, "the demo's recordings have captions in their languages"
+
+
+def _vtt_time(seconds: float) -> str:
+    whole, fraction = divmod(round(seconds * 1000), 1000)
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}.{fraction:03d}"
+
+
+def test_webvtt_cues_escape_markup_and_never_hold_a_blank_line():
+    from types import SimpleNamespace
+
+    from iiif.captions import build_webvtt
+
+    media = SimpleNamespace(id=1)
+    layer = SimpleNamespace(media_id=1, status="approved", selector="t=3661.5,3662.25", body_language="fr",
+                            body_value="a <b> & c --> d\n\n  second line ")
+    item = SimpleNamespace(annotations=[layer], languages=["fr"])
+    assert build_webvtt(item, media, "fr") == "WEBVTT\n\n01:01:01.500 --> 01:01:02.250\na &lt;b&gt; &amp; c --&gt; d\nsecond line\n"
+    assert build_webvtt(item, media, "ar") is None
+
+
 def test_image_annotation_pages_hold_regions_and_only_approved_annotations(client, demo):
     regions = 0
     for item_id, manifest in demo.items():
@@ -248,7 +313,7 @@ def small_archive(app, make_package):
 @pytest.mark.parametrize("accept", ["application/json", "application/ld+json", "*/*"])
 def test_restricted_and_unpublished_items_reveal_nothing(client, small_archive, item_id, status, title, accept):
     for path in (f"/iiif/3/{item_id}/manifest", f"/iiif/3/{item_id}/annotations/m-anything",
-                 f"/iiif/3/{item_id}/annotations"):
+                 f"/iiif/3/{item_id}/annotations", f"/iiif/3/{item_id}/captions/m-anything/fr.vtt"):
         response = client.get(path, headers={"Accept": accept})
         body = response.get_data(as_text=True)
         assert response.status_code == status, path
