@@ -131,6 +131,60 @@ def test_records_carry_text_translations_segments_licence_contributors_labels_an
         assert heading in card
 
 
+SARDINE = [{"value": "La sardine dorée d'Essaouira.", "lang": "fr"}]
+
+
+@pytest.fixture
+def sardines(app, archive, make_package):
+    import_package(make_package([
+        tale("tw-sardine-01", summary=SARDINE),
+        tale("tw-sardine-rs", summary=SARDINE, access="researcher"),
+        tale("tw-sardine-ss", summary=SARDINE, labels=["TK-SS"]),
+        tale("tw-sardine-pv", summary=SARDINE, kind="proverb"),
+    ], name="sardines"))
+
+
+def test_a_saved_search_keeps_its_words_and_the_release_holds_only_what_they_find(app, sardines):
+    dataset = _define("sardines", query="  sardine  ", filters={"kind": ["tale"]})
+    assert dataset.query == "sardine"
+    release = _publish(app, "sardines")
+    assert set(_records(app, release)) == {"tw-sardine-01"}
+    assert "search: sardine; kind: tale" in (_folder(app, release) / "README.md").read_text(encoding="utf-8")
+    # Without the kind filter the proverb comes too; the words alone never open restricted or secret items.
+    _define("sardines", query="sardine")
+    assert set(_records(app, _publish(app, "sardines"))) == {"tw-sardine-01", "tw-sardine-pv"}
+    _define("sardines-research", query="sardine", audience="researcher")
+    assert release_service.count_candidates(release_service.get_dataset("sardines-research")) == 3
+    assert set(_records(app, _publish(app, "sardines-research"))) == {"tw-sardine-01", "tw-sardine-pv", "tw-sardine-rs"}
+    # The query language of the site search: a negated word, a facet typed in the words.
+    _define("tales-only", query="sardine kind:tale")
+    assert set(_records(app, _publish(app, "tales-only"))) == {"tw-sardine-01"}
+    _define("no-sardine", query="poisson -sardine")
+    assert "tw-sardine-01" not in _records(app, _publish(app, "no-sardine"))
+
+
+def test_a_saved_search_with_malformed_or_empty_words_is_refused(app, sardines):
+    for words in ('"sardine', "sardine OR", "x" * 501):
+        with pytest.raises(InvalidInput) as refused:
+            _define("bad", query=words)
+        assert any(problem.startswith("query:") for problem in refused.value.details)
+    assert release_service.find_dataset("bad") is None
+    _define("nothing-found", query="baleine")
+    with pytest.raises(InvalidInput):
+        _publish(app, "nothing-found")
+
+
+def test_the_curators_page_saves_the_search_words(app, sardines):
+    auth = Auth(_client_for(app, "staff"))
+    response = auth.post_form("/work/datasets", {"slug": "golden", "title": "Golden", "audience": "public",
+                                                 "layer": ["text"], "q": "sardine dorée"})
+    assert response.status_code == 302
+    assert release_service.get_dataset("golden").query == "sardine dorée"
+    assert 'value="sardine dorée"' in auth.client.get("/work/datasets?slug=golden").get_data(as_text=True)
+    refused = auth.post_form("/work/datasets", {"slug": "golden", "title": "Golden", "layer": ["text"], "q": '"open'})
+    assert refused.status_code == 422 and "query:" in refused.get_data(as_text=True)
+
+
 def test_splits_are_deterministic_and_stable_across_releases(app, archive):
     from archive.release_files import split_of
 
