@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, TextIO
 
 from archive.models import Agent, Item
-from archive.presenters import item_credits, parallel_text
+from archive.presenters import item_credits, item_descriptions, parallel_text
 from archive.vocabulary import ROLES, script_of
 
 SPLITS = (("train", 80), ("dev", 90), ("test", 100))  # cumulative percentages
@@ -80,6 +80,14 @@ def _segments(item: Item, item_url: str) -> list[dict[str, Any]]:
     return segments
 
 
+def _description(item: Item) -> list[dict[str, Any]]:
+    """The item's description, the community's own first under TK Community Voice; a layer by someone who
+    withdrew their consent is left out."""
+    return [{**_value(d.value.value, d.value.lang), "provenance": d.layer.provenance if d.layer else "human",
+             "community": d.community}
+            for d in item_descriptions(item, layers=False) if d.layer is None or not _withdrawn(d.layer.creator)]
+
+
 @dataclass
 class Record:
     """One item as a release holds it."""
@@ -113,6 +121,7 @@ def item_record(item: Item, item_url: str, layers: Iterable[str]) -> Record | No
         "id": item.public_id, "split": split_of(item.public_id), "url": item_url, "kind": item.kind,
         "title": item.title_in(*(item.languages or []), "fr", "en"),
         "language": language, "script": script_of(language), "text": text, "translations": translations,
+        "description": _description(item),
         "segments": [{k: s[k] for k in ("media", "start", "end", "values")} for s in segments],
         "licence": {"id": item.licence.id, "uri": item.licence.uri}, "community": credits.community,
         "contributors": contributors, "labels": list(item.labels or []), "provenance": "human",
@@ -259,6 +268,8 @@ _RECORD_FIELDS = (_ID, _SPLIT, _KIND, _LANGUAGE, _SCRIPT, _TITLE, _TEXT, Column(
 _RECORD_JSON_FIELDS = (
     _ID, _SPLIT, Column("url", "The item's page in the archive.", "sc:URL"), _KIND, _TITLE, _LANGUAGE, _SCRIPT, _TEXT,
     Column("translations", "Translations of the text, in the order of the archive's columns.", repeated=True, parts=_VALUES),
+    Column("description", "The item's description; under the TK Community Voice label the community's own comes first.",
+           repeated=True, parts=(*_VALUES, Column("community", "In the community's own words.", "sc:Boolean"))),
     Column("segments", "Time-coded segments of the item's recordings (their texts are the lines of audio.jsonl).",
            repeated=True, parts=(Column("media", "The recording's identifier."),
                                  Column("start", "Start, in seconds.", "sc:Float"), Column("end", "End, in seconds.", "sc:Float"))),

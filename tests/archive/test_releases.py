@@ -454,7 +454,11 @@ def mlcroissant_env() -> Path:
     return venv
 
 
-def test_release_croissant_validates_with_mlcroissant_offline(app, archive):
+def test_release_croissant_validates_with_mlcroissant_offline(app, archive, make_package):
+    described = tale("tw-described-1", labels=["TK-CV"], description=[{"value": "Un conte de la côte.", "lang": "fr"}])
+    described["annotations"].append({"motivation": "describing", "body": {"value": "ⵜⴰⵏⵇⵉⵙⵜ ⵏ ⵉⵎⵙⴳⴰⵔⵏ", "lang": "zgh-Tfng"},
+                                     "creator": {"name": "Fishers of Essaouira", "id": "fishers-essaouira"}})
+    import_package(make_package([described], name="described"))
     _define("research", audience="researcher", motivation="Speech and translation.")
     release = _publish(app, "research")
     venv = mlcroissant_env()
@@ -506,6 +510,9 @@ print(json.dumps({name: [plain(r) for r in ds.records(record_set=name)] for name
             (c["name"], c["roles"]) for c in record["contributors"]]
         assert [(s["media"], s["start"], s["end"]) for s in row["segments"]] == [
             (s["media"], s["start"], s["end"]) for s in record["segments"]]
+        assert [(d["text"], d["language"], d["community"]) for d in row["description"]] == [
+            (d["text"], d["language"], d["community"]) for d in record["description"]]
+    assert [d["text"] for d in written["tw-described-1"]["description"]] == ["ⵜⴰⵏⵇⵉⵙⵜ ⵏ ⵉⵎⵙⴳⴰⵔⵏ", "Un conte de la côte."]
     audio = [json.loads(line) for line in (_folder(app, release) / "audio.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(read["audio"]) == len(audio) > 0
     first = next(row for row in read["audio"] if row["id"] == audio[0]["id"])
