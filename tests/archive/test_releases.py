@@ -531,3 +531,30 @@ def test_click_through_licences_in_a_release_ask_for_their_terms_first(app, arch
     assert "/licences/InC/accept" in page and url not in page
     Auth(reader).post_form("/datasets/with-inc/1.0.0", {"next": "/datasets/with-inc/1.0.0"}, to="/licences/InC/accept")
     assert reader.get(url).status_code == 200 and url in reader.get("/datasets/with-inc/1.0.0").get_data(as_text=True)
+
+
+def test_the_item_and_release_pages_show_one_licence_card_and_one_acceptance(app, archive, make_package):
+    import_package(make_package([tale("tw-in-copyright", license="InC")], name="inc"))
+    _define("with-inc", licence_ids=["InC"])
+    _publish(app, "with-inc")
+    pages = ("/items/tw-in-copyright/downloads", "/datasets/with-inc/1.0.0")
+
+    def cards(client) -> list[str]:
+        """The InC licence card of each page ('' when the page shows none)."""
+        found = []
+        for page in pages:
+            html = client.get(page).get_data(as_text=True)
+            match = re.search(r'<div class="licence-card" data-licence="InC">(.*?)</div>', html, re.S)
+            found.append(match.group(1) if match else "")
+        return found
+
+    for card in cards(app.test_client()):  # a visitor: the licence, and where to sign in to accept its terms
+        assert 'href="http://rightsstatements.org/vocab/InC/1.0/"' in card and "(InC)" in card and "/sign-in?next=" in card
+    reader = _client_for(app, "registered")
+    for page, card in zip(pages, cards(reader)):  # a reader: the same form, coming back to the page it is on
+        assert 'action="/licences/InC/accept"' in card and f'name="next" value="{page}?"' in card
+    Auth(reader).post_form(pages[1], {"next": pages[1]}, to="/licences/InC/accept")
+    # Accepted once, for both pages: the item page keeps its plain answers, the release page has nothing left to ask.
+    item_card, release_card = cards(reader)
+    assert "/licences/InC/accept" not in item_card, item_card
+    assert "<ul>" in item_card and release_card == ""
