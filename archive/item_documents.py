@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from archive.models import Item
-from archive.presenters import item_credits, licence_summary
+from archive.presenters import item_credits, item_descriptions, licence_summary
 from archive.views.labels import CULTURAL_LABEL_TEXTS
 from archive.vocabulary import CULTURAL_LABELS, ROLES
 
@@ -19,8 +19,9 @@ def _values(values: list[dict[str, str]]) -> list[dict[str, str]]:
 
 
 def metadata_jsonld(item: Item, item_url: str, site_name: str) -> dict[str, Any]:
-    """schema.org JSON-LD of the item: titles and texts with their language tags, place, date (EDTF),
-    licence, labels, and every credited person with their MARC role."""
+    """schema.org JSON-LD of the item: titles and texts with their language tags (the community's own
+    description first under TK Community Voice), place, date (EDTF), licence, labels, and every credited person
+    with their MARC role."""
     credits = item_credits(item)
     people = [{"@type": "Role", "roleName": ROLES[role].label if role in ROLES else role,
                "contributor": {"@type": "Person", "name": credit.name}}
@@ -39,7 +40,8 @@ def metadata_jsonld(item: Item, item_url: str, site_name: str) -> dict[str, Any]
         "contributor": people,
         "keywords": item.subjects,
     }
-    for key, values in (("abstract", item.summary), ("description", item.description), ("text", item.text)):
+    descriptions = [{"value": d.value.value, "lang": d.value.lang} for d in item_descriptions(item, layers=False)]
+    for key, values in (("abstract", item.summary), ("description", descriptions), ("text", item.text)):
         if values:
             document[key] = _values(values)
     if item.place or item.latitude is not None:

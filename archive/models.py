@@ -597,7 +597,7 @@ DATASET_LAYERS = ("text", "translations", "audio")
 
 class Dataset(Base):
     """A curator's definition of a dataset: where its items come from (a collection, or a saved search by
-    facets), which licences it keeps, which layers it carries, for whom, and its data card's own words.
+    facets and words), which licences it keeps, which layers it carries, for whom, and its data card's own words.
     Published as versioned, immutable releases."""
 
     __tablename__ = "datasets"
@@ -612,6 +612,8 @@ class Dataset(Base):
     collection_id: Mapped[int | None] = mapped_column(ForeignKey("collections.id"))
     # A saved search by facets: {"kind": [...], "region": [...], "language": [...]}; empty keys select all.
     filters: Mapped[dict[str, list[str]]] = mapped_column(JSONType, default=dict)
+    # The saved search's words, in the site search's query language ("" : none), matched by the search engine.
+    query: Mapped[str] = mapped_column(Text, default="", server_default="")
     licence_ids: Mapped[list[str]] = mapped_column(JSONType, default=list)  # empty: every licence
     layers: Mapped[list[str]] = mapped_column(JSONType, default=list)
     motivation: Mapped[str] = mapped_column(Text, default="")

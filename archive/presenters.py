@@ -102,6 +102,43 @@ def annotation_role(annotation: Any, item: Item) -> str:
     return "trc" if not content or language in content else "trl"
 
 
+# Local Contexts TK Community Voice: the community's own description of the material comes first.
+COMMUNITY_VOICE = "TK-CV"
+
+
+@dataclass(frozen=True)
+class Description:
+    value: LocalizedValue
+    layer: Any = None  # the approved annotation it comes from; None for the item record's own description
+    community: bool = False  # the community's own words: a describing layer made by (or credited to) the community
+
+
+def is_community_description(annotation: Any, item: Item) -> bool:
+    """An approved 'describing' layer on the item as a whole whose creator is the item's community, or that
+    credits the community among its contributors: the community's own description."""
+    if item.community_id is None or annotation.motivation != "describing" or annotation.media_id is not None:
+        return False
+    return annotation.creator_id == item.community_id or any(
+        c.agent_id == item.community_id for c in item.contributions if c.annotation is annotation)
+
+
+def item_descriptions(item: Item, *, layers: bool = True) -> list[Description]:
+    """The item's description: the record's own values, then the approved layers on the item as a whole
+    (descriptions and comments; with ``layers=False`` only the community's own description among them). Under
+    TK Community Voice the community's own description comes first, each part keeping its order."""
+    found = [Description(value) for value in localized(item.description)]
+    for annotation in item.annotations:
+        if annotation.media_id is not None or annotation.status != "approved" or not annotation.body_value:
+            continue
+        community = is_community_description(annotation, item)
+        if layers or community:
+            found.append(Description(LocalizedValue(annotation.body_value, annotation.body_language or "und"),
+                                     annotation, community))
+    if COMMUNITY_VOICE in (item.labels or []):
+        found.sort(key=lambda description: not description.community)
+    return found
+
+
 @dataclass(frozen=True)
 class LicenceSummary:
     licence: Licence

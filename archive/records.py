@@ -17,8 +17,18 @@ def _put(record: dict[str, Any], key: str, value: Any) -> None:
         record[key] = value
 
 
-def agent_ref(agent: Agent | None) -> dict[str, str] | None:
-    return {"name": agent.name, "id": agent.slug} if agent else None
+def reference(slug: str, name: str | None, withdrawn: bool, **extra: str) -> dict[str, str]:
+    """How an item's line names an agent: ``{name, ...extra, id}``, or ``{...extra, id}`` once they withdrew
+    their consent: their name is then written in agents.jsonl alone, beside the withdrawal, and never spread
+    over the lines of the items they took part in."""
+    ref = {} if withdrawn or name is None else {"name": name}
+    ref.update(extra)
+    ref["id"] = slug
+    return ref
+
+
+def agent_ref(agent: Agent | None, **extra: str) -> dict[str, str] | None:
+    return reference(agent.slug, agent.name, agent.consent_withdrawn, **extra) if agent else None
 
 
 def export_media_path(item: Item, media: Media) -> str:
@@ -54,7 +64,7 @@ def annotation_record(annotation: Annotation, media_index: dict[int, int]) -> di
         record["provenance"] = annotation.provenance
     _put(record, "creator", agent_ref(annotation.creator))
     _put(record, "reviewer", agent_ref(annotation.reviewer))
-    _put(record, "contributors", [{"name": c.agent.name, "role": c.role, "id": c.agent.slug}
+    _put(record, "contributors", [agent_ref(c.agent, role=c.role)
                                   for c in annotation.item.contributions if c.annotation is annotation])
     record["status"] = annotation.status
     return record
@@ -88,11 +98,7 @@ def item_record(item: Item, media_path: Callable[[Item, Media], str] | None = No
     _put(
         record,
         "contributors",
-        [
-            {"name": c.agent.name, "role": c.role, "id": c.agent.slug}
-            for c in item.contributions
-            if c.media_id is None and c.annotation_id is None
-        ],
+        [agent_ref(c.agent, role=c.role) for c in item.contributions if c.media_id is None and c.annotation_id is None],
     )
     _put(record, "media", [media_record(m, media_path(item, m) if media_path else None) for m in item.media])
     media_index = {m.id: i for i, m in enumerate(item.media)}

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, TextIO
 
 from archive.models import Agent, Item
-from archive.presenters import item_credits, parallel_text
+from archive.presenters import item_credits, item_descriptions, parallel_text
 from archive.vocabulary import ROLES, script_of
 
 SPLITS = (("train", 80), ("dev", 90), ("test", 100))  # cumulative percentages
@@ -80,6 +80,14 @@ def _segments(item: Item, item_url: str) -> list[dict[str, Any]]:
     return segments
 
 
+def _description(item: Item) -> list[dict[str, Any]]:
+    """The item's description, the community's own first under TK Community Voice; a layer by someone who
+    withdrew their consent is left out."""
+    return [{**_value(d.value.value, d.value.lang), "provenance": d.layer.provenance if d.layer else "human",
+             "community": d.community}
+            for d in item_descriptions(item, layers=False) if d.layer is None or not _withdrawn(d.layer.creator)]
+
+
 @dataclass
 class Record:
     """One item as a release holds it."""
@@ -113,6 +121,7 @@ def item_record(item: Item, item_url: str, layers: Iterable[str]) -> Record | No
         "id": item.public_id, "split": split_of(item.public_id), "url": item_url, "kind": item.kind,
         "title": item.title_in(*(item.languages or []), "fr", "en"),
         "language": language, "script": script_of(language), "text": text, "translations": translations,
+        "description": _description(item),
         "segments": [{k: s[k] for k in ("media", "start", "end", "values")} for s in segments],
         "licence": {"id": item.licence.id, "uri": item.licence.uri}, "community": credits.community,
         "contributors": contributors, "labels": list(item.labels or []), "provenance": "human",
@@ -222,30 +231,90 @@ CROISSANT_CONTEXT = {
     "@language": "en", "@vocab": "https://schema.org/", "citeAs": "cr:citeAs", "column": "cr:column",
     "conformsTo": "dct:conformsTo", "cr": "http://mlcommons.org/croissant/", "rai": "http://mlcommons.org/croissant/RAI/",
     "data": {"@id": "cr:data", "@type": "@json"}, "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
-    "dct": "http://purl.org/dc/terms/", "examples": {"@id": "cr:examples", "@type": "@json"},
+    "dct": "http://purl.org/dc/terms/", "equivalentProperty": "cr:equivalentProperty", "examples": {"@id": "cr:examples", "@type": "@json"},
     "extract": "cr:extract", "field": "cr:field", "fileProperty": "cr:fileProperty", "fileObject": "cr:fileObject",
     "fileSet": "cr:fileSet", "format": "cr:format", "includes": "cr:includes", "isLiveDataset": "cr:isLiveDataset",
     "jsonPath": "cr:jsonPath", "key": "cr:key", "md5": "cr:md5", "parentField": "cr:parentField", "path": "cr:path",
     "recordSet": "cr:recordSet", "references": "cr:references", "regex": "cr:regex", "repeated": "cr:repeated",
-    "replace": "cr:replace", "sc": "https://schema.org/", "separator": "cr:separator", "source": "cr:source",
+    "replace": "cr:replace", "samplingRate": "cr:samplingRate", "sc": "https://schema.org/", "separator": "cr:separator", "source": "cr:source",
     "subField": "cr:subField", "transform": "cr:transform",
 }
-_RECORD_FIELDS = (("id", "The item's stable identifier in the archive."), ("split", "train, dev or test (stable across releases)."),
-                  ("kind", "Kind of heritage (tale, proverb, song ...)."), ("language", "BCP 47 tag of the original text."),
-                  ("script", "ISO 15924 script of the original text."), ("title", "Title, in the original language when there is one."),
-                  ("text", "The original text."), ("licence", "Licence identifier."),
-                  ("contributors", "Credited people, as they chose to be credited."), ("labels", "Local Contexts labels."),
-                  ("provenance", "human or machine."))
-_PARALLEL_FIELDS = (("id", "The item the pair comes from."), ("split", "train, dev or test."),
-                    ("source_language", "BCP 47 tag of the source."), ("target_language", "BCP 47 tag of the target."),
-                    ("source", "Source sentence or segment."), ("target", "Its translation."), ("provenance", "human or machine."))
+@dataclass(frozen=True)
+class Column:
+    """A field of a record set: a column of a CSV or TSV, or a key of a JSON Lines object (``path`` picks a key
+    inside its value); ``parts`` describe the objects of a list, ``repeated`` a list of plain values."""
+
+    name: str
+    description: str
+    data_type: str = "sc:Text"
+    column: str | None = None  # the column or key it is read from, when not its name
+    path: str | None = None
+    repeated: bool = False
+    parts: tuple["Column", ...] = ()
 
 
-def _record_set(name: str, file_id: str, fields: tuple[tuple[str, str], ...], description: str) -> dict[str, Any]:
+_ID, _SPLIT = Column("id", "The item's stable identifier in the archive."), Column("split", "train, dev or test (stable across releases).")
+_KIND = Column("kind", "Kind of heritage (tale, proverb, song ...).")
+_LANGUAGE, _SCRIPT = Column("language", "BCP 47 tag of the original text."), Column("script", "ISO 15924 script of the original text.")
+_TITLE = Column("title", "Title, in the original language when there is one.")
+_TEXT = Column("text", "The original text.")
+_CONTRIBUTORS = Column("contributors", "Credited people, as they chose to be credited.")
+_LABELS = Column("labels", "Local Contexts labels.")
+_PROVENANCE = Column("provenance", "human or machine.")
+_VALUES = (Column("text", "The text."), Column("language", "Its BCP 47 tag."), Column("script", "Its ISO 15924 script."),
+           Column("provenance", "human or machine."))
+_RECORD_FIELDS = (_ID, _SPLIT, _KIND, _LANGUAGE, _SCRIPT, _TITLE, _TEXT, Column("licence", "Licence identifier."),
+                  _CONTRIBUTORS, _LABELS, _PROVENANCE)
+_RECORD_JSON_FIELDS = (
+    _ID, _SPLIT, Column("url", "The item's page in the archive.", "sc:URL"), _KIND, _TITLE, _LANGUAGE, _SCRIPT, _TEXT,
+    Column("translations", "Translations of the text, in the order of the archive's columns.", repeated=True, parts=_VALUES),
+    Column("description", "The item's description; under the TK Community Voice label the community's own comes first.",
+           repeated=True, parts=(*_VALUES, Column("community", "In the community's own words.", "sc:Boolean"))),
+    Column("segments", "Time-coded segments of the item's recordings (their texts are the lines of audio.jsonl).",
+           repeated=True, parts=(Column("media", "The recording's identifier."),
+                                 Column("start", "Start, in seconds.", "sc:Float"), Column("end", "End, in seconds.", "sc:Float"))),
+    Column("licence", "Licence identifier.", column="licence", path="id"),
+    Column("licence_uri", "The licence's address.", "sc:URL", column="licence", path="uri"),
+    Column("community", "The community the item comes from, as it chose to be credited."),
+    Column("contributors", _CONTRIBUTORS.description, repeated=True,
+           parts=(Column("name", "Name, pseudonym or 'anonymous'."),
+                  Column("roles", "MARC relator codes (nrt narrator, trc transcriber, trl translator ...).", repeated=True))),
+    Column("labels", _LABELS.description, repeated=True), _PROVENANCE,
+)
+_AUDIO_FIELDS = (
+    Column("id", "The segment: item/recording/start-end."), Column("item", "The item it comes from."), _SPLIT,
+    Column("audio_url", "The recording, to download.", "sc:URL"), Column("audio_sha256", "The recording's SHA-256."),
+    Column("mime_type", "The recording's media type."), Column("offset", "Start of the segment, in seconds.", "sc:Float"),
+    Column("duration", "Length of the segment, in seconds.", "sc:Float"), Column("text", "Its transcription."),
+    Column("language", "BCP 47 tag of the transcription."),
+    Column("translations", "Translations of the transcription.", repeated=True, parts=_VALUES),
+)
+_PARALLEL_FIELDS = (Column("id", "The item the pair comes from."), Column("split", "train, dev or test."),
+                    Column("source_language", "BCP 47 tag of the source."), Column("target_language", "BCP 47 tag of the target."),
+                    Column("source", "Source sentence or segment."), Column("target", "Its translation."), _PROVENANCE)
+
+
+def _field(prefix: str, file_id: str, spec: Column, within: str | None = None) -> dict[str, Any]:
+    """A Croissant field; within a list of objects (``within``: its column), it reads its own key of each."""
+    field_id = f"{prefix}/{spec.name}"
+    field: dict[str, Any] = {"@type": "cr:Field", "@id": field_id, "name": spec.name, "description": spec.description,
+                             "dataType": spec.data_type}
+    if spec.repeated:
+        field["repeated"] = True
+    if spec.parts:
+        field["subField"] = [_field(field_id, file_id, part, spec.column or spec.name) for part in spec.parts]
+        return field
+    source: dict[str, Any] = {"fileObject": {"@id": file_id}, "extract": {"column": within or spec.column or spec.name}}
+    path = spec.path or (spec.name if within else None)
+    if path:
+        source["transform"] = {"jsonPath": path}
+    field["source"] = source
+    return field
+
+
+def _record_set(name: str, file_id: str, fields: tuple[Column, ...], description: str) -> dict[str, Any]:
     return {"@type": "cr:RecordSet", "@id": name, "name": name, "description": description,
-            "field": [{"@type": "cr:Field", "@id": f"{name}/{column}", "name": column, "description": text,
-                       "dataType": "sc:Text", "source": {"fileObject": {"@id": file_id}, "extract": {"column": column}}}
-                      for column, text in fields]}
+            "field": [_field(name, file_id, spec) for spec in fields]}
 
 
 @dataclass(frozen=True)
@@ -270,7 +339,8 @@ class ReleaseInfo:
 
 
 def croissant(info: ReleaseInfo, files: dict[str, tuple[str, int]], languages: list[str]) -> dict[str, Any]:
-    """Croissant 1.0 JSON-LD of a release: its data files with their SHA-256 and the columns of records and pairs."""
+    """Croissant 1.0 JSON-LD of a release: its data files with their SHA-256, the columns of the records (CSV) and
+    pairs (TSV), and the fields of the JSON Lines records and audio segments, nested lists included."""
     distribution = [{"@type": "cr:FileObject", "@id": name, "name": name, "contentUrl": name,
                      "contentSize": f"{size} B", "encodingFormat": MEDIA_TYPES[name], "sha256": digest}
                     for name, (digest, size) in files.items() if name in (RECORDS_CSV, PARALLEL_TSV, RECORDS_JSONL, AUDIO_JSONL)]
@@ -286,6 +356,10 @@ def croissant(info: ReleaseInfo, files: dict[str, tuple[str, int]], languages: l
         "recordSet": [
             _record_set("records", RECORDS_CSV, _RECORD_FIELDS, "One record per item."),
             _record_set("pairs", PARALLEL_TSV, _PARALLEL_FIELDS, "Source and target sentence pairs for translation."),
+            _record_set("records_jsonl", RECORDS_JSONL, _RECORD_JSON_FIELDS,
+                        "One record per item, with its translations, segments, licence and credits as JSON."),
+            *([_record_set("audio", AUDIO_JSONL, _AUDIO_FIELDS, "One time-coded segment of a recording per line, "
+                           "for speech recognition.")] if AUDIO_JSONL in files else []),
         ],
     }
 

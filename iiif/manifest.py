@@ -24,7 +24,7 @@ from iiif_prezi3 import (
 
 from archive.models import Annotation as ArchiveAnnotation
 from archive.models import Item, Media
-from archive.presenters import attribution_line, item_credits, layer_credits
+from archive.presenters import COMMUNITY_VOICE, attribution_line, item_credits, item_descriptions, layer_credits
 from archive.services.derivatives import widths_for
 from archive.vocabulary import LANGUAGES, LAYER_ROLES, REGIONS, ROLES, direction_of
 from iiif.captions import caption_languages
@@ -142,6 +142,13 @@ def public_annotations(item: Item, media: Media | None) -> list[ArchiveAnnotatio
     return [a for a in item.annotations if a.media_id == media_id and a.status == "approved"]
 
 
+def community_voice(item: Item) -> list[dict[str, str]]:
+    """Under TK Community Voice, the community's own description, which the summary then gives first."""
+    if COMMUNITY_VOICE not in (item.labels or []):
+        return []
+    return [{"value": d.value.value, "lang": d.value.lang} for d in item_descriptions(item, layers=False) if d.community]
+
+
 def _metadata(item: Item) -> list[KeyValueString]:
     credits = item_credits(item)
     rows: list[tuple[dict[str, list[str]], dict[str, list[str]]]] = [(_en_fr("Kind", "Genre"), _none(item.kind))]
@@ -234,8 +241,9 @@ def build_manifest(item: Item, *, site: Site, item_url: str, media_url: Callable
     service (with autocomplete) over its annotations.
     """
     manifest = Manifest(id=manifest_id(site, item), label=language_map(item.title))
-    if item.summary:
-        manifest.summary = language_map(item.summary)
+    summary = [*community_voice(item), *(item.summary or [])]
+    if summary:
+        manifest.summary = language_map(summary)
     manifest.metadata = _metadata(item)
     manifest.requiredStatement = KeyValueString(
         label=_en_fr("Attribution", "Attribution"), value={"en": [attribution_line(item, site.name, item_url)]})

@@ -301,19 +301,25 @@ class _PackageReader:
         if "items" in data:
             self.plan.collection_orders[slug] = list(data["items"])
 
-    def _agent(self, line: _Line, path: str, ref: dict[str, str] | None, kind: str = "person") -> dict[str, str] | None:
-        """Resolve an agent reference to {name, id}, planning a new agent when the archive has none."""
+    def _agent(self, line: _Line, path: str, ref: dict[str, str] | None, kind: str = "person",
+               **extra: str) -> dict[str, str] | None:
+        """Resolve an agent reference to {name, ...extra, id} ({...extra, id} for an agent who withdrew consent),
+        planning a new agent when the archive has none."""
         if ref is None:
             return None
         slug = ref.get("id") or identifiers.slugify(ref["name"])
         record = self.plan.agents.get(slug)
         if record is None:
             existing = db.session.scalar(select(Agent).where(Agent.slug == slug))
+            if existing is None and "name" not in ref:
+                self.errors.add(line.file, line.number, path,
+                                f"unknown agent {slug!r}: an agent named by id alone must be in agents.jsonl or the archive")
+                return records.reference(slug, None, True, **extra)
             record = records.agent_record(existing) if existing else {"id": slug, "name": ref["name"], "kind": kind}
             self.plan.agents[slug] = record
         if kind == "community" and record["kind"] != "community":
             self.errors.add(line.file, line.number, path, f"agent {slug!r} is a {record['kind']}, not a community")
-        return {"name": record["name"], "id": slug}
+        return records.reference(slug, record["name"], bool(record.get("consent", {}).get("withdrawn")), **extra)
 
     # -- items
 
@@ -463,8 +469,7 @@ class _PackageReader:
         for index, contributor in enumerate(entries):
             if contributor["role"] not in ROLES:
                 self.errors.add(line.file, line.number, f"{path}[{index}].role", f"unknown role {contributor['role']!r}")
-            ref = self._agent(line, f"{path}[{index}]", contributor)
-            contributors.append({"name": ref["name"], "role": contributor["role"], "id": ref["id"]})
+            contributors.append(self._agent(line, f"{path}[{index}]", contributor, role=contributor["role"]))
         return contributors
 
     def _read_annotations(self, line: _Line, item_id: str, entries: list[dict[str, Any]], sizes: list[Any]):

@@ -24,7 +24,8 @@ from sqlalchemy import func, or_, select
 
 from archive import release_files as rf
 from archive.db import db
-from archive.errors import AccessDenied, AuthenticationRequired, Conflict, InvalidInput, NotFound, TermsNotAccepted
+from archive.errors import (AccessDenied, AuthenticationRequired, Conflict, InvalidInput, InvalidQuery, NotFound,
+                            TermsNotAccepted)
 from archive.licensing import reuses
 from archive.models import (
     DATASET_AUDIENCES,
@@ -41,6 +42,7 @@ from archive.models import (
 from archive.services.access import STAFF_ROLES, visible_items_clause
 from archive.services.downloads import require_terms
 from archive.services.loading import item_loading
+from archive.services.search import check_saved_query, matching_ids
 from archive.vocabulary import KINDS, LANGUAGES, REGIONS
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -68,8 +70,9 @@ class DatasetDefinition:
     title: str
     audience: str = "public"
     commercial: bool = False
-    collection: str | None = None  # a collection's slug; None: the saved search (filters) over the archive
+    collection: str | None = None  # a collection's slug; None: the saved search (filters, query) over the archive
     filters: dict[str, list[str]] | None = None
+    query: str = ""  # the saved search's words, in the site search's query language
     licence_ids: list[str] | None = None
     layers: list[str] | None = None
     motivation: str = ""
@@ -99,6 +102,12 @@ def define_dataset(user: Any, definition: DatasetDefinition) -> Dataset:
             problems.append(f"filters: unknown facet {key!r}")
         elif unknown := [v for v in values if v not in FILTER_VALUES[key]]:
             problems.append(f"filters: unknown {key} {unknown[0]!r}")
+    query = " ".join((d.query or "").split())
+    if query:
+        try:
+            check_saved_query(query)
+        except InvalidQuery as error:
+            problems.append(f"query: {error.message}")
     licence_ids = sorted(set(d.licence_ids or []))
     known = set(db.session.scalars(select(Licence.id).where(Licence.id.in_(licence_ids)))) if licence_ids else set()
     if missing := [lid for lid in licence_ids if lid not in known]:
@@ -117,6 +126,7 @@ def define_dataset(user: Any, definition: DatasetDefinition) -> Dataset:
     terms = (d.terms or "").strip() or (DEFAULT_RESEARCH_TERMS if d.audience == "researcher" else None)
     dataset.title, dataset.audience, dataset.commercial = d.title.strip(), d.audience, bool(d.commercial)
     dataset.collection, dataset.filters, dataset.licence_ids, dataset.layers = collection, filters, licence_ids, layers
+    dataset.query = query
     dataset.motivation, dataset.collection_process, dataset.known_limits = d.motivation, d.collection_process, d.known_limits
     dataset.terms = terms
     db.session.commit()
@@ -247,7 +257,7 @@ def _audience_viewer(dataset: Dataset) -> Any:
 
 
 def _selection(dataset: Dataset):
-    query = select(Item.id).where(visible_items_clause(_audience_viewer(dataset)), Item.status == "published")
+    query = select(Item.id, Item.public_id).where(visible_items_clause(_audience_viewer(dataset)), Item.status == "published")
     if dataset.collection_id is not None:
         query = query.join(CollectionMembership).where(CollectionMembership.collection_id == dataset.collection_id)
     if dataset.licence_ids:
@@ -264,9 +274,19 @@ def _selection(dataset: Dataset):
     return query.order_by(Item.public_id)
 
 
+def _candidate_ids(dataset: Dataset) -> list[int]:
+    """The ids of the dataset's items in identifier order: its collection or facets, licences and access rule
+    in SQL, then its saved words through the search engine, which answers for the same audience."""
+    rows = db.session.execute(_selection(dataset)).all()
+    if not dataset.query:
+        return [item_id for item_id, _public_id in rows]
+    found = matching_ids(_audience_viewer(dataset), dataset.query)
+    return [item_id for item_id, public_id in rows if public_id in found]
+
+
 def _items(dataset: Dataset) -> Iterator[Item]:
     """The dataset's items in identifier order, loaded a chunk at a time and let go after."""
-    ids = list(db.session.scalars(_selection(dataset)))
+    ids = _candidate_ids(dataset)
     for start in range(0, len(ids), CHUNK):
         chunk = db.session.scalars(select(Item).where(Item.id.in_(ids[start:start + CHUNK]))
                                    .options(*item_loading()).order_by(Item.public_id)).all()
@@ -276,13 +296,16 @@ def _items(dataset: Dataset) -> Iterator[Item]:
 
 
 def count_candidates(dataset: Dataset) -> int:
+    if dataset.query:
+        return len(_candidate_ids(dataset))
     return db.session.scalar(select(func.count()).select_from(_selection(dataset).subquery())) or 0
 
 
 def _source_text(dataset: Dataset) -> str:
     if dataset.collection is not None:
         return f"items of the collection '{dataset.collection.slug}'"
-    described = "; ".join(f"{key}: {', '.join(values)}" for key, values in sorted((dataset.filters or {}).items()))
+    described = "; ".join(([f"search: {dataset.query}"] if dataset.query else [])
+                          + [f"{key}: {', '.join(values)}" for key, values in sorted((dataset.filters or {}).items())])
     return f"items of the archive ({described})" if described else "items of the archive"
 
 

@@ -16,6 +16,7 @@ from archive.presenters import LocalizedValue
 from archive.services.access import viewer_tokens
 from archive.services.browse import BrowseQuery, FacetValue
 from search import analysis
+from search.query import parse as parse_query
 
 SNIPPET_WORDS = 24
 
@@ -67,6 +68,31 @@ def search_items(viewer: Any, text: str, query: BrowseQuery, sort: str = "releva
         facets.setdefault(name, []).extend(FacetValue(v, 0, True) for v in values if v not in present)
     snippets = {item.public_id: snippet(item, result.terms) for item in items}
     return SearchPage(text, query, items, result.total, facets, snippets, result.notes, result.suggestion)
+
+
+def matching_ids(viewer: Any, text: str) -> set[str]:
+    """Every item ``viewer`` may see that ``text`` (the site search's query language) matches, as public ids:
+    what a saved search selects, decided by the same engine and visibility rules as the search page. Raises
+    InvalidQuery for a query that is too long or that the search page would answer with a note."""
+    check_saved_query(text)
+    engine = search.engine()
+    visibility = viewer_tokens(viewer)
+    total = engine.query(text, visibility=visibility, per_page=1, with_facets=False).total
+    if total == 0:
+        return set()
+    return set(engine.query(text, visibility=visibility, per_page=total, with_facets=False).ids)
+
+
+def check_saved_query(text: str) -> None:
+    """Raises InvalidQuery unless ``text`` is a query a search may be saved with: at most 500 characters,
+    well formed, and naming something to find."""
+    if len(text) > 500:
+        raise InvalidQuery("A search may be at most 500 characters long.")
+    parsed = parse_query(text)
+    if parsed.notes:
+        raise InvalidQuery(f"The search {text!r} is malformed ({', '.join(parsed.notes)}).")
+    if parsed.empty and not parsed.filters:
+        raise InvalidQuery(f"The search {text!r} names nothing to find.")
 
 
 def _matches(word: str, terms: dict[str, set[str]], lang: str) -> bool:

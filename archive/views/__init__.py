@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-from archive.presenters import layer_credits
+from archive.presenters import item_descriptions, layer_credits
 from archive.views import labels
 from archive.vocabulary import KINDS, LANGUAGES, REGIONS, ROLES, direction_of
 
@@ -49,6 +49,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["timecode"] = lambda seconds: f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
     app.jinja_env.globals["CULTURAL_LABEL_TEXTS"] = labels.CULTURAL_LABEL_TEXTS
     app.jinja_env.globals["layer_credits"] = layer_credits
+    app.jinja_env.globals["item_descriptions"] = item_descriptions
 
     @app.after_request
     def revalidate_pages(response: Response) -> Response:

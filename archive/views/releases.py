@@ -76,7 +76,7 @@ def _definition(form) -> release_service.DatasetDefinition:
     return release_service.DatasetDefinition(
         slug=form.get("slug", "").strip(), title=form.get("title", ""), audience=form.get("audience", "public"),
         commercial=form.get("commercial") == "y", collection=form.get("collection") or None,
-        filters={key: form.getlist(key) for key in ("kind", "region", "language")},
+        filters={key: form.getlist(key) for key in ("kind", "region", "language")}, query=form.get("q", ""),
         licence_ids=form.getlist("licence"), layers=form.getlist("layer"), motivation=form.get("motivation", ""),
         collection_process=form.get("collection_process", ""), known_limits=form.get("known_limits", ""),
         terms=form.get("terms") or None)

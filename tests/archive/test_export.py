@@ -65,3 +65,63 @@ def test_export_refuses_a_folder_that_holds_files(app, tmp_path):
     with pytest.raises(PackageError, match="not empty"):
         export_package(tmp_path / "busy")
     assert (tmp_path / "busy" / "keep.txt").read_text() == "mine"
+
+
+WITHDRAWN = [{"id": "lalla-rqia", "name": "Lalla Rqia", "kind": "person", "consent": {"given": "2020-01-01", "withdrawn": "2025-06-01"}},
+             {"id": "samir", "name": "Samir Oubella", "kind": "person", "consent": {"given": "2021-01-01", "withdrawn": "2025-07-01"}}]
+
+
+def test_agents_who_withdrew_are_named_only_in_agents_jsonl_and_the_round_trip_holds(app, make_package, tmp_path):
+    import json
+
+    from sqlalchemy import select
+
+    from archive.db import db
+    from archive.models import Agent, Revision
+
+    package = make_package([tale(), tale("tw-tale-0002")], agents=WITHDRAWN)
+    import_package(package)
+    first = tmp_path / "first"
+    export_package(first)
+    items = (first / "items.jsonl").read_text(encoding="utf-8")
+    assert "Lalla Rqia" not in items and "Samir Oubella" not in items
+    line = json.loads(items.splitlines()[0])
+    assert {"role": "nrt", "id": "lalla-rqia"} in line["contributors"]
+    assert line["annotations"][0]["creator"] == {"id": "samir"} and line["media"][1]["creator"] == {"id": "samir"}
+    agents = {a["id"]: a for a in map(json.loads, (first / "agents.jsonl").read_text(encoding="utf-8").splitlines())}
+    assert agents["lalla-rqia"]["name"] == "Lalla Rqia" and agents["lalla-rqia"]["consent"]["withdrawn"] == "2025-06-01"
+    # Nor do the revisions keep the name in the item's record.
+    assert not any("Lalla Rqia" in json.dumps(r.snapshot, ensure_ascii=False)
+                   for r in db.session.scalars(select(Revision).where(Revision.entity_type == "item")))
+
+    # The package that named them changes nothing, and neither does the export, in the archive they came from.
+    before = archive_state()
+    assert not import_package(package).changed and not import_package(first).changed
+    assert archive_state() == before
+
+    # A restore keeps the person and their withdrawal; its export is the same, names still absent from items.
+    empty_archive()
+    import_package(first)
+    restored = db.session.scalar(select(Agent).where(Agent.slug == "lalla-rqia"))
+    assert restored.name == "Lalla Rqia" and restored.consent_withdrawn
+    second = tmp_path / "second"
+    export_package(second)
+    assert checksums(first) == checksums(second)
+
+    # Consent given again: the item lines name them again (a change of the agent, not of the items).
+    db.session.scalar(select(Agent).where(Agent.slug == "lalla-rqia")).consent_withdrawn_on = None
+    db.session.commit()
+    third = tmp_path / "third"
+    export_package(third)
+    assert '{"name":"Lalla Rqia","role":"nrt","id":"lalla-rqia"}' in (third / "items.jsonl").read_text(encoding="utf-8")
+
+
+def test_a_reference_by_id_alone_must_name_a_known_agent(app, make_package):
+    line = tale(contributors=[{"role": "nrt", "id": "nobody-known"}], community={"id": "fishers-essaouira"})
+    with pytest.raises(PackageError) as refused:
+        import_package(make_package([line]))
+    assert any("contributors[0]: unknown agent 'nobody-known'" in detail for detail in refused.value.details)
+    assert any("community: unknown agent 'fishers-essaouira'" in detail for detail in refused.value.details)
+    with pytest.raises(PackageError) as nameless:
+        import_package(make_package([tale(contributors=[{"role": "nrt"}])]))
+    assert any("contributors[0]" in detail for detail in nameless.value.details)

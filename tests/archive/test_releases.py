@@ -131,6 +131,60 @@ def test_records_carry_text_translations_segments_licence_contributors_labels_an
         assert heading in card
 
 
+SARDINE = [{"value": "La sardine dorée d'Essaouira.", "lang": "fr"}]
+
+
+@pytest.fixture
+def sardines(app, archive, make_package):
+    import_package(make_package([
+        tale("tw-sardine-01", summary=SARDINE),
+        tale("tw-sardine-rs", summary=SARDINE, access="researcher"),
+        tale("tw-sardine-ss", summary=SARDINE, labels=["TK-SS"]),
+        tale("tw-sardine-pv", summary=SARDINE, kind="proverb"),
+    ], name="sardines"))
+
+
+def test_a_saved_search_keeps_its_words_and_the_release_holds_only_what_they_find(app, sardines):
+    dataset = _define("sardines", query="  sardine  ", filters={"kind": ["tale"]})
+    assert dataset.query == "sardine"
+    release = _publish(app, "sardines")
+    assert set(_records(app, release)) == {"tw-sardine-01"}
+    assert "search: sardine; kind: tale" in (_folder(app, release) / "README.md").read_text(encoding="utf-8")
+    # Without the kind filter the proverb comes too; the words alone never open restricted or secret items.
+    _define("sardines", query="sardine")
+    assert set(_records(app, _publish(app, "sardines"))) == {"tw-sardine-01", "tw-sardine-pv"}
+    _define("sardines-research", query="sardine", audience="researcher")
+    assert release_service.count_candidates(release_service.get_dataset("sardines-research")) == 3
+    assert set(_records(app, _publish(app, "sardines-research"))) == {"tw-sardine-01", "tw-sardine-pv", "tw-sardine-rs"}
+    # The query language of the site search: a negated word, a facet typed in the words.
+    _define("tales-only", query="sardine kind:tale")
+    assert set(_records(app, _publish(app, "tales-only"))) == {"tw-sardine-01"}
+    _define("no-sardine", query="poisson -sardine")
+    assert "tw-sardine-01" not in _records(app, _publish(app, "no-sardine"))
+
+
+def test_a_saved_search_with_malformed_or_empty_words_is_refused(app, sardines):
+    for words in ('"sardine', "sardine OR", "x" * 501):
+        with pytest.raises(InvalidInput) as refused:
+            _define("bad", query=words)
+        assert any(problem.startswith("query:") for problem in refused.value.details)
+    assert release_service.find_dataset("bad") is None
+    _define("nothing-found", query="baleine")
+    with pytest.raises(InvalidInput):
+        _publish(app, "nothing-found")
+
+
+def test_the_curators_page_saves_the_search_words(app, sardines):
+    auth = Auth(_client_for(app, "staff"))
+    response = auth.post_form("/work/datasets", {"slug": "golden", "title": "Golden", "audience": "public",
+                                                 "layer": ["text"], "q": "sardine dorée"})
+    assert response.status_code == 302
+    assert release_service.get_dataset("golden").query == "sardine dorée"
+    assert 'value="sardine dorée"' in auth.client.get("/work/datasets?slug=golden").get_data(as_text=True)
+    refused = auth.post_form("/work/datasets", {"slug": "golden", "title": "Golden", "layer": ["text"], "q": '"open'})
+    assert refused.status_code == 422 and "query:" in refused.get_data(as_text=True)
+
+
 def test_splits_are_deterministic_and_stable_across_releases(app, archive):
     from archive.release_files import split_of
 
@@ -400,7 +454,11 @@ def mlcroissant_env() -> Path:
     return venv
 
 
-def test_release_croissant_validates_with_mlcroissant_offline(app, archive):
+def test_release_croissant_validates_with_mlcroissant_offline(app, archive, make_package):
+    described = tale("tw-described-1", labels=["TK-CV"], description=[{"value": "Un conte de la côte.", "lang": "fr"}])
+    described["annotations"].append({"motivation": "describing", "body": {"value": "ⵜⴰⵏⵇⵉⵙⵜ ⵏ ⵉⵎⵙⴳⴰⵔⵏ", "lang": "zgh-Tfng"},
+                                     "creator": {"name": "Fishers of Essaouira", "id": "fishers-essaouira"}})
+    import_package(make_package([described], name="described"))
     _define("research", audience="researcher", motivation="Speech and translation.")
     release = _publish(app, "research")
     venv = mlcroissant_env()
@@ -410,6 +468,7 @@ def test_release_croissant_validates_with_mlcroissant_offline(app, archive):
                             env=OFFLINE)
     output = result.stdout + result.stderr
     assert result.returncode == 0 and "Done" in output, output
+    assert "WARNING" not in output, output  # the official @context, every file and field described
     # The records it describes load, too: mlcroissant reads the CSV through the release's own file names.
     loaded = subprocess.run(
         [str(venv / "bin" / "python"), "-c",
@@ -419,6 +478,46 @@ def test_release_croissant_validates_with_mlcroissant_offline(app, archive):
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
     records, pairs = map(int, loaded.stdout.split()[-2:])
     assert records == release.item_count and pairs > 0
+    # And the JSON Lines files, nested lists included, read field by field as the release wrote them.
+    script = """
+import json, sys, mlcroissant as mlc
+ds = mlc.Dataset(jsonld=sys.argv[1])
+def plain(value):
+    if isinstance(value, bytes):
+        return value.decode()
+    if isinstance(value, dict):
+        return {key.rsplit("/", 1)[-1]: plain(v) for key, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+print(json.dumps({name: [plain(r) for r in ds.records(record_set=name)] for name in ("records_jsonl", "audio")},
+                 ensure_ascii=False))
+"""
+    loaded = subprocess.run([str(venv / "bin" / "python"), "-c", script, str(croissant)], capture_output=True,
+                            text=True, timeout=600, env=OFFLINE)
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    read = json.loads(loaded.stdout.strip().splitlines()[-1])
+    written = _records(app, release)
+    assert len(read["records_jsonl"]) == len(written)
+    for row in read["records_jsonl"]:
+        record = written[row["id"]]
+        assert (row["text"], row["language"], row["licence"], row["licence_uri"]) == (
+            record["text"], record["language"], record["licence"]["id"], record["licence"]["uri"])
+        assert row["labels"] == record["labels"]
+        assert [(t["text"], t["language"]) for t in row["translations"]] == [
+            (t["text"], t["language"]) for t in record["translations"]]
+        assert [(c["name"], c["roles"]) for c in row["contributors"]] == [
+            (c["name"], c["roles"]) for c in record["contributors"]]
+        assert [(s["media"], s["start"], s["end"]) for s in row["segments"]] == [
+            (s["media"], s["start"], s["end"]) for s in record["segments"]]
+        assert [(d["text"], d["language"], d["community"]) for d in row["description"]] == [
+            (d["text"], d["language"], d["community"]) for d in record["description"]]
+    assert [d["text"] for d in written["tw-described-1"]["description"]] == ["ⵜⴰⵏⵇⵉⵙⵜ ⵏ ⵉⵎⵙⴳⴰⵔⵏ", "Un conte de la côte."]
+    audio = [json.loads(line) for line in (_folder(app, release) / "audio.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(read["audio"]) == len(audio) > 0
+    first = next(row for row in read["audio"] if row["id"] == audio[0]["id"])
+    assert (first["offset"], first["duration"], first["text"]) == (audio[0]["offset"], audio[0]["duration"], audio[0]["text"])
+    assert [t["text"] for t in first["translations"]] == [t["text"] for t in audio[0]["translations"]]
 
 
 def test_click_through_licences_in_a_release_ask_for_their_terms_first(app, archive, make_package):
@@ -432,3 +531,30 @@ def test_click_through_licences_in_a_release_ask_for_their_terms_first(app, arch
     assert "/licences/InC/accept" in page and url not in page
     Auth(reader).post_form("/datasets/with-inc/1.0.0", {"next": "/datasets/with-inc/1.0.0"}, to="/licences/InC/accept")
     assert reader.get(url).status_code == 200 and url in reader.get("/datasets/with-inc/1.0.0").get_data(as_text=True)
+
+
+def test_the_item_and_release_pages_show_one_licence_card_and_one_acceptance(app, archive, make_package):
+    import_package(make_package([tale("tw-in-copyright", license="InC")], name="inc"))
+    _define("with-inc", licence_ids=["InC"])
+    _publish(app, "with-inc")
+    pages = ("/items/tw-in-copyright/downloads", "/datasets/with-inc/1.0.0")
+
+    def cards(client) -> list[str]:
+        """The InC licence card of each page ('' when the page shows none)."""
+        found = []
+        for page in pages:
+            html = client.get(page).get_data(as_text=True)
+            match = re.search(r'<div class="licence-card" data-licence="InC">(.*?)</div>', html, re.S)
+            found.append(match.group(1) if match else "")
+        return found
+
+    for card in cards(app.test_client()):  # a visitor: the licence, and where to sign in to accept its terms
+        assert 'href="http://rightsstatements.org/vocab/InC/1.0/"' in card and "(InC)" in card and "/sign-in?next=" in card
+    reader = _client_for(app, "registered")
+    for page, card in zip(pages, cards(reader)):  # a reader: the same form, coming back to the page it is on
+        assert 'action="/licences/InC/accept"' in card and f'name="next" value="{page}?"' in card
+    Auth(reader).post_form(pages[1], {"next": pages[1]}, to="/licences/InC/accept")
+    # Accepted once, for both pages: the item page keeps its plain answers, the release page has nothing left to ask.
+    item_card, release_card = cards(reader)
+    assert "/licences/InC/accept" not in item_card, item_card
+    assert "<ul>" in item_card and release_card == ""
