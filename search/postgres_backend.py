@@ -209,7 +209,8 @@ class PostgresEngine:
         return query
 
     @staticmethod
-    def _conditions(tsquery: str | None, visibility: list[str] | None, filters: dict[str, list[str]], skip: str | None = None):
+    def _conditions(tsquery: str | None, visibility: list[str] | None, filters: dict[str, list[str]], skip: str | None = None,
+                    excluded: dict[str, list[str]] | None = None):
         table = search_documents.c
         conditions = []
         if tsquery is not None:
@@ -219,6 +220,9 @@ class PostgresEngine:
         for name, values in filters.items():
             if name != skip and values:
                 conditions.append(table.facet_tokens.op("&&")(sa.cast([f"{name}:{v}" for v in values], ARRAY(sa.Text()))))
+        left_out = [f"{name}:{v}" for name, values in (excluded or {}).items() for v in values]
+        if left_out:
+            conditions.append(sa.not_(table.facet_tokens.op("&&")(sa.cast(left_out, ARRAY(sa.Text())))))
         return conditions
 
     def query(self, text: str, *, visibility: list[str] | None, filters: dict[str, list[str]] | None = None,
@@ -228,7 +232,7 @@ class PostgresEngine:
         terms: dict[str, set[str]] = {}
         tsquery = self._tsquery(parsed, terms)
         table = search_documents.c
-        conditions = self._conditions(tsquery, visibility, merged)
+        conditions = self._conditions(tsquery, visibility, merged, excluded=parsed.excluded)
         if sort in ("date", "-date"):
             order = [table.date.is_(None), table.date.asc() if sort == "date" else table.date.desc(), table.id]
         elif sort == "title":
@@ -241,19 +245,19 @@ class PostgresEngine:
             total = connection.scalar(sa.select(sa.func.count()).select_from(search_documents).where(*conditions))
             ids = list(connection.scalars(sa.select(table.id).where(*conditions).order_by(*order)
                                           .offset((page - 1) * per_page).limit(per_page)))
-            facets = self._facets(connection, tsquery, visibility, merged) if with_facets else {}
+            facets = self._facets(connection, tsquery, visibility, merged, parsed.excluded) if with_facets else {}
             suggestion = None
             if total == 0 and not parsed.empty:
                 suggestion = self._did_you_mean(connection, parsed, visibility)
         return SearchResult(ids, total or 0, facets, parsed.notes, suggestion, terms)
 
-    def _facets(self, connection, tsquery, visibility, filters) -> dict[str, dict[str, int]]:
+    def _facets(self, connection, tsquery, visibility, filters, excluded) -> dict[str, dict[str, int]]:
         """Disjunctive counts: one grouped count for the unselected facets, one per selected facet."""
         counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
         token = sa.func.unnest(search_documents.c.facet_tokens).label("token")
 
         def grouped(skip: str | None) -> Counter[str]:
-            inner = sa.select(token).where(*self._conditions(tsquery, visibility, filters, skip=skip)).subquery()
+            inner = sa.select(token).where(*self._conditions(tsquery, visibility, filters, skip=skip, excluded=excluded)).subquery()
             rows = connection.execute(sa.select(inner.c.token, sa.func.count()).group_by(inner.c.token))
             return Counter(dict(rows.all()))
 

@@ -7,6 +7,7 @@
     -word, -"a b"    must not match
     field:value      kind:song region:souss-massa lang:zgh script:Tfng collection:… licence:… media:audio
                      role:trc decade:1950 (lang is the language facet)
+    -field:value     leaves out the items that have it (-kind:proverb)
 
 A malformed query (an unclosed quote, a dangling operator, an unknown field) is answered for any of its
 words, best matches first, with a note saying what was not understood: never an error.
@@ -41,6 +42,7 @@ class ParsedQuery:
     must: list[list[Leaf]] = field(default_factory=list)  # each inner list is an OR group
     must_not: list[Leaf] = field(default_factory=list)
     filters: dict[str, list[str]] = field(default_factory=dict)
+    excluded: dict[str, list[str]] = field(default_factory=dict)  # -field:value: documents with it are left out
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -79,7 +81,7 @@ def parse(text: str) -> ParsedQuery:
                     parsed.must.append([Word(word)])
                 continue
             else:
-                parsed.filters.setdefault(name, []).append(match["value"])
+                (parsed.excluded if negative else parsed.filters).setdefault(name, []).append(match["value"])
                 continue
         else:
             word = match["word"]

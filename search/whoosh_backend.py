@@ -287,6 +287,8 @@ class WhooshEngine:
         visible = snapshot.visible(searcher.reader(), visibility)
         selected = {name: snapshot.values_bits(searcher.reader(), name, values) for name, values in merged.items()
                     if values}
+        for name, values in parsed.excluded.items():
+            visible &= ~snapshot.values_bits(searcher.reader(), name, values)
         allowed = visible
         for bits in selected.values():
             allowed &= bits

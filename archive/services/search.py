@@ -91,7 +91,7 @@ def check_saved_query(text: str) -> None:
     parsed = parse_query(text)
     if parsed.notes:
         raise InvalidQuery(f"The search {text!r} is malformed ({', '.join(parsed.notes)}).")
-    if parsed.empty and not parsed.filters:
+    if parsed.empty and not parsed.filters and not parsed.excluded:
         raise InvalidQuery(f"The search {text!r} names nothing to find.")
 
 

@@ -78,6 +78,19 @@ def test_fields_filter_and_operators(demo_archive):
     assert find("lang:zgh kind:craft") == ["fekhkhar-tamegroute"]
 
 
+def test_a_minus_before_a_field_leaves_its_items_out_of_results_totals_and_facets(demo_archive):
+    songs = {"ahwash-tafraout-1998", "ahidous-azrou-1952", "nini-ya-momo-rabat"}
+    everything = set(find(""))
+    assert set(find("-kind:song")) == everything - songs
+    assert set(find("kind:song -region:souss-massa")) == songs - {"ahwash-tafraout-1998"}
+    assert not set(find("-kind:song -kind:tale")) & (songs | set(find("kind:tale")))
+    page = search_items(None, "-kind:song", BrowseQuery())
+    assert page.total == len(everything) - len(songs) and not page.notes
+    kinds = {fv.value: fv.count for fv in page.facets["kind"]}
+    assert "song" not in kinds and sum(kinds.values()) == page.total
+    assert set(find("broderie -region:fes-meknes")) == set(find("broderie")) - set(find("region:fes-meknes"))
+
+
 @pytest.mark.parametrize("text, note", [('"unclosed phrase', "unclosed-quote"), ("OR", "dangling-operator"),
                                         ("broderie OR", "dangling-operator"), ("colour:red broderie", "unknown-field:colour"),
                                         ("*", "empty-prefix"), ("(((", None), ("broderie AND", None)])
