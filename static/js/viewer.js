@@ -17,6 +17,9 @@
       language: ["fr", "ar", "en"].indexOf(language) >= 0 ? language : "fr",
       windows: [{ manifestId: section.dataset.manifest }],
       window: { allowClose: false, allowMaximize: false, sideBarOpen: true, defaultSideBarPanel: "annotations" },
+      // Transcriptions and translations (supplementing) are listed too: a recording's text is its annotations.
+      annotations: { filteredMotivations: ["commenting", "tagging", "supplementing", "describing", "identifying",
+                                           "oa:commenting", "oa:tagging"] },
       workspace: { allowNewWindows: false },
       workspaceControlPanel: { enabled: false },
     });

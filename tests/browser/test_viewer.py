@@ -69,6 +69,21 @@ def test_viewer_loads_the_manifest_our_images_and_the_region_annotation(page: An
     expect(page.locator("#iiif-viewer canvas").first).to_be_visible()
 
 
+def test_viewer_plays_a_recording_and_lists_its_time_coded_transcription(page: Any, page_log: Any, live_server: Any) -> None:
+    recording = next(item for item in content.ITEMS if item.get("status", "published") == "published"
+                     and item.get("access", "public") == "public"
+                     and any(str(m.get("path", "")).endswith(".wav") for m in item.get("media", []))
+                     and any(a.get("motivation") == "supplementing" for a in item.get("annotations", [])))
+    line = next(a["body"]["value"] for a in recording["annotations"] if a.get("motivation") == "supplementing")
+    page.goto(f"/items/{recording['id']}")
+    page.locator("section.viewer button.open-viewer").click()
+    viewer = page.locator("#iiif-viewer")
+    expect(viewer.locator("audio")).to_have_count(1, timeout=20_000)
+    expect(viewer).to_contain_text(line.split("\n")[0].strip(), timeout=20_000)
+    expect(viewer).not_to_contain_text("An error occurred")
+    _requested(page, page_log, lambda url: url.endswith(".wav") or "/media/" in url, "the recording")
+
+
 def test_item_pages_without_pictures_or_recordings_have_no_viewer(page: Any, page_log: Any) -> None:
     textual = next(item["id"] for item in content.ITEMS if not item.get("media")
                    and item.get("status", "published") == "published" and item.get("access", "public") == "public")
