@@ -653,6 +653,36 @@ class Release(Base):
         return f"{self.number}.0.0"
 
 
+RELEASE_JOB_STATUSES = ("queued", "running", "done", "failed")
+
+
+class ReleaseJob(Base):
+    """A release asked for from the curators' page, built outside the request: its progress while it runs,
+    and then the release it made or why it failed."""
+
+    __tablename__ = "release_jobs"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", RELEASE_JOB_STATUSES), name="status"),
+        Index("ix_release_jobs_dataset_requested", "dataset_id", "requested_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id"))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    # When the job last said it was alive: a job whose process died stops beating and is then seen as failed.
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    done_items: Mapped[int] = mapped_column(Integer, default=0)
+    total_items: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    release_id: Mapped[int | None] = mapped_column(ForeignKey("releases.id"))
+
+    dataset: Mapped[Dataset] = relationship()
+    release: Mapped[Release | None] = relationship()
+
+
 class DatasetTermsAcceptance(Base):
     """A researcher accepted a dataset's terms, in the version they were shown."""
 

@@ -20,12 +20,13 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Callable, Iterator
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
 
 from archive import release_files as rf
 from archive.db import db
-from archive.errors import (AccessDenied, AuthenticationRequired, Conflict, InvalidInput, InvalidQuery, NotFound,
-                            TermsNotAccepted)
+from archive.errors import (AccessDenied, ArchiveError, AuthenticationRequired, Conflict, InvalidInput, InvalidQuery,
+                            NotFound, TermsNotAccepted)
 from archive.licensing import reuses
 from archive.models import (
     DATASET_AUDIENCES,
@@ -38,6 +39,8 @@ from archive.models import (
     Item,
     Licence,
     Release,
+    ReleaseJob,
+    User,
 )
 from archive.services.access import STAFF_ROLES, visible_items_clause
 from archive.services.downloads import require_terms
@@ -54,6 +57,10 @@ DEFAULT_RESEARCH_TERMS = ("Use this dataset for research only. Do not redistribu
 
 def _is_staff(user: Any) -> bool:
     return bool(set(getattr(user, "roles", None) or []) & STAFF_ROLES)
+
+
+def is_curator(user: Any) -> bool:
+    return user is not None and _is_staff(user)
 
 
 def check_is_curator(user: Any) -> None:
@@ -393,6 +400,81 @@ def publish_release(slug: str, user: Any, *, data_dir: str | Path, site_url: str
         _remove_published(final)
         raise
     return release
+
+
+# A running job says it is alive at least this often (every PROGRESS_EVERY items, and between steps); one silent
+# for JOB_STALE_SECONDS died with its process (a server restart) and no longer holds the dataset.
+PROGRESS_EVERY = 200
+JOB_STALE_SECONDS = 600
+
+
+def job_is_active(job: ReleaseJob, now: dt.datetime | None = None) -> bool:
+    if job.status not in ("queued", "running"):
+        return False
+    beat = job.heartbeat_at if job.heartbeat_at.tzinfo else job.heartbeat_at.replace(tzinfo=dt.timezone.utc)
+    return (now or dt.datetime.now(dt.timezone.utc)) - beat < dt.timedelta(seconds=JOB_STALE_SECONDS)
+
+
+def latest_job(dataset: Dataset) -> ReleaseJob | None:
+    return db.session.scalar(select(ReleaseJob).where(ReleaseJob.dataset_id == dataset.id)
+                             .order_by(ReleaseJob.requested_at.desc(), ReleaseJob.id.desc()).limit(1))
+
+
+def request_release(slug: str, user: Any) -> ReleaseJob:
+    """Ask for the next release of a dataset, to be built by ``run_release_job``. Raises AccessDenied for
+    non-curators, Conflict while another release of the dataset is being built."""
+    check_is_curator(user)
+    dataset = get_dataset(slug)
+    current = latest_job(dataset)
+    if current is not None and job_is_active(current):
+        raise Conflict(f"A release of {slug} is already being built ({current.done_items:,} of "
+                       f"{current.total_items:,} items so far); wait for it to finish.")
+    job = ReleaseJob(dataset_id=dataset.id, requested_by_id=getattr(user, "id", None), status="queued")
+    db.session.add(job)
+    db.session.commit()
+    return job
+
+
+def run_release_job(job_id: int, *, data_dir: str | Path, site_url: str, site_name: str) -> ReleaseJob:
+    """Build the release a job asked for, recording its progress as it goes; the job ends done (with its
+    release) or failed (with the reason). Progress is written in a session of its own, so the release's
+    reading is never interrupted by those commits."""
+    job = db.session.get(ReleaseJob, job_id)
+    if job is None or job.status != "queued":
+        raise Conflict(f"Release job {job_id} is not waiting to run.")
+    slug, user = job.dataset.slug, db.session.get(User, job.requested_by_id) if job.requested_by_id else None
+    total = count_candidates(job.dataset)
+
+    def report(**values: Any) -> None:
+        with Session(db.engine) as progress_session:
+            progress_session.execute(update(ReleaseJob).where(ReleaseJob.id == job_id)
+                                     .values(heartbeat_at=dt.datetime.now(dt.timezone.utc), **values))
+            progress_session.commit()
+
+    report(status="running", total_items=total)
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        if done % PROGRESS_EVERY == 0:
+            report(done_items=done)
+
+    try:
+        release = publish_release(slug, user, data_dir=data_dir, site_url=site_url, site_name=site_name, progress=advance)
+    except ArchiveError as error:
+        db.session.rollback()
+        report(status="failed", message=str(error), done_items=done, finished_at=dt.datetime.now(dt.timezone.utc))
+    except BaseException:
+        db.session.rollback()
+        report(status="failed", message="The release could not be built because of an internal error; it is in the "
+                                        "server's log. Nothing was published.",
+               done_items=done, finished_at=dt.datetime.now(dt.timezone.utc))
+        raise
+    else:
+        report(status="done", release_id=release.id, done_items=done, finished_at=dt.datetime.now(dt.timezone.utc))
+    db.session.expire_all()
+    return db.session.get(ReleaseJob, job_id)
 
 
 def _remove_published(folder: Path) -> None:

@@ -8,6 +8,7 @@ from flask_login import login_required
 
 from archive.auth import current_channel, current_viewer, safe_next
 from archive.errors import ArchiveError, InvalidInput
+from archive.jobs import run_in_background
 from archive.models import DATASET_LAYERS
 from archive.services import releases as release_service
 from archive.services.downloads import log_download, pending_terms
@@ -27,7 +28,10 @@ def dataset_page(slug: str):
     dataset = release_service.get_dataset(slug)
     if not dataset.releases:
         release_service.check_is_curator(current_viewer())
-    return render_template("releases/dataset.html", dataset=dataset)
+    viewer = current_viewer()
+    job = release_service.latest_job(dataset) if release_service.is_curator(viewer) else None
+    return render_template("releases/dataset.html", dataset=dataset, job=job,
+                           job_active=job is not None and release_service.job_is_active(job))
 
 
 @releases.get("/datasets/<slug>/<version>")
@@ -105,8 +109,9 @@ def curate():
 @login_required
 def publish(slug: str):
     config = current_app.config
-    release = release_service.publish_release(slug, current_viewer(), data_dir=config["DATA_DIR"],
-                                              site_url=config.get("SITE_URL") or request.url_root,
-                                              site_name=config["SITE_NAME"])
-    flash(_("Release %(version)s published: %(count)s records.", version=release.version, count=release.item_count), "info")
-    return redirect(url_for("releases.release_page", slug=slug, version=release.version))
+    job = release_service.request_release(slug, current_viewer())
+    run_in_background(current_app._get_current_object(), release_service.run_release_job, job.id,
+                      data_dir=config["DATA_DIR"], site_url=config.get("SITE_URL") or request.url_root,
+                      site_name=config["SITE_NAME"])
+    flash(_("The release is being built; this page shows how far it has come."), "info")
+    return redirect(url_for("releases.dataset_page", slug=slug))

@@ -19,7 +19,8 @@ import pytest
 from sqlalchemy import select
 
 from archive.db import db
-from archive.errors import AccessDenied, InvalidInput
+from archive.errors import AccessDenied, Conflict, InvalidInput
+from archive.jobs import wait_for_background_work
 from archive.models import Agent, Download, Release
 from archive.services import releases as release_service
 from archive.services.packages import import_package
@@ -392,8 +393,10 @@ def test_a_curator_defines_and_publishes_through_the_pages(app, archive):
                                                  "layer": ["text", "translations", "audio"], "licence": ["CC-BY-4.0"],
                                                  "motivation": "Reconnaissance de la parole en darija."})
     assert response.status_code == 302 and response.headers["Location"].endswith("/datasets/coast")
-    published = auth.post_form("/datasets/coast", {}, to="/datasets/coast/publish".replace("/datasets", "/work/datasets"))
-    assert published.status_code == 302 and published.headers["Location"].endswith("/datasets/coast/1.0.0")
+    published = auth.post_form("/datasets/coast", {}, to="/work/datasets/coast/publish")
+    assert published.status_code == 302 and published.headers["Location"].endswith("/datasets/coast")
+    assert wait_for_background_work(120)
+    assert 'data-release-job="done"' in client.get("/datasets/coast").get_data(as_text=True)
     page = client.get("/datasets/coast/1.0.0").get_data(as_text=True)
     release = db.session.scalar(select(Release))
     for entry in release.files:
@@ -407,6 +410,46 @@ def test_a_curator_defines_and_publishes_through_the_pages(app, archive):
     assert reader.get("/work/datasets").status_code == 403
     assert Auth(reader).post_form("/datasets", {}, to="/work/datasets/coast/publish").status_code == 403
     assert app.test_client().get("/work/datasets").status_code in (302, 401)
+
+
+def test_a_release_asked_for_on_the_page_is_built_outside_the_request_and_reports_its_progress(app, archive):
+    _define("coast", layers=["text"])
+    client = _client_for(app, "staff")
+    auth = Auth(client)
+    waiting = release_service.request_release("coast", _curator())  # queued, as if a worker were about to take it
+    busy = auth.post_form("/datasets/coast", {}, to="/work/datasets/coast/publish")
+    assert busy.status_code == 409 and "already being built" in busy.get_data(as_text=True)
+    page = client.get("/datasets/coast").get_data(as_text=True)
+    assert 'data-release-job="queued"' in page and 'http-equiv="refresh"' in page
+
+    # A job whose process died (no heartbeat for JOB_STALE_SECONDS) no longer holds the dataset.
+    waiting.heartbeat_at = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=release_service.JOB_STALE_SECONDS + 1)
+    db.session.commit()
+    page = client.get("/datasets/coast").get_data(as_text=True)
+    assert 'data-release-job="failed"' in page and 'http-equiv="refresh"' not in page
+    assert auth.post_form("/datasets/coast", {}, to="/work/datasets/coast/publish").status_code == 302
+    assert wait_for_background_work(120)
+    job = release_service.latest_job(release_service.get_dataset("coast"))
+    db.session.refresh(job)
+    assert job.status == "done" and job.release.version == "1.0.0" and job.done_items == job.total_items > 0
+    assert 'data-release-job="done"' in client.get("/datasets/coast").get_data(as_text=True)
+
+
+def test_a_release_job_that_fails_says_why_and_publishes_nothing(app, archive):
+    _define("nothing", filters={"kind": ["lexicon"]})
+    job = release_service.request_release("nothing", _curator())
+    job = release_service.run_release_job(job.id, data_dir=app.config["DATA_DIR"], site_url="https://twiza.example.org",
+                                          site_name="Twiza")
+    assert job.status == "failed" and "nothing was published" in job.message and job.finished_at is not None
+    assert db.session.scalar(select(Release)) is None
+    assert list((Path(app.config["DATA_DIR"]) / "releases" / "nothing").iterdir()) == []
+    page = _client_for(app, "staff").get("/datasets/nothing").get_data(as_text=True)
+    assert 'data-release-job="failed"' in page and "nothing was published" in page
+    with pytest.raises(Conflict):  # a job runs once
+        release_service.run_release_job(job.id, data_dir=app.config["DATA_DIR"], site_url="https://twiza.example.org",
+                                        site_name="Twiza")
+    with pytest.raises(AccessDenied):
+        release_service.request_release("nothing", Auth.user("reader@example.org", roles=("researcher",)))
 
 
 def test_the_cli_publishes_a_release_with_a_progress_bar(app, archive, runner):
