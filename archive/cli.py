@@ -44,6 +44,7 @@ def import_command(path: Path) -> None:
         f"items: {report.items_created} created, {report.items_updated} updated, {report.items_unchanged} unchanged; "
         f"agents: {report.agents_created} created, {report.agents_updated} updated; "
         f"collections: {report.collections_created} created, {report.collections_updated} updated; "
+        f"vocabularies: {report.vocabularies_created} created, {report.vocabularies_updated} updated; "
         f"files: {report.files_stored} stored, {report.files_already_stored} already stored"
     )
 
@@ -65,7 +66,8 @@ def export_command(path: Path) -> None:
     except PackageError as error:
         click.echo(error.message, err=True)
         raise SystemExit(1)
-    click.echo(f"{path}: {report.items} items, {report.agents} agents, {report.collections} collections, {report.files} files")
+    click.echo(f"{path}: {report.items} items, {report.agents} agents, {report.collections} collections, "
+               f"{report.vocabularies} vocabularies, {report.files} files")
 
 
 @archive_cli.command("release")

@@ -198,7 +198,8 @@ def tale(item_id: str = "tw-tale-0001", **overrides: Any) -> dict[str, Any]:
 def make_package(tmp_path: Path) -> Callable[..., Path]:
     """Write a package: ``make_package([line, ...], files={"media/x.png": bytes}, name=...)``."""
     def make(lines: list[Any], files: dict[str, bytes] | None = None, name: str | None = None,
-             agents: list[dict[str, Any]] | None = None, collections: list[dict[str, Any]] | None = None) -> Path:
+             agents: list[dict[str, Any]] | None = None, collections: list[dict[str, Any]] | None = None,
+             vocabularies: list[dict[str, Any]] | None = None) -> Path:
         root = tmp_path / (name or f"package-{uuid.uuid4().hex[:8]}")
         root.mkdir()
         default_files = {"media/tale.wav": tiny_wav(), "media/drawing.png": tiny_png()}
@@ -210,7 +211,8 @@ def make_package(tmp_path: Path) -> Callable[..., Path]:
             "".join((line if isinstance(line, str) else json.dumps(line, ensure_ascii=False)) + "\n" for line in lines),
             encoding="utf-8",
         )
-        for file_name, rows in (("agents.jsonl", agents), ("collections.jsonl", collections)):
+        for file_name, rows in (("agents.jsonl", agents), ("collections.jsonl", collections),
+                                ("vocabularies.jsonl", vocabularies)):
             if rows is not None:
                 (root / file_name).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
         return root
