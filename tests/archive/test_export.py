@@ -128,7 +128,8 @@ def test_a_package_relabels_and_adds_terms_and_keeps_the_archive_s_others(app, m
     # The package's terms in its order, then the archive's term it left out (a layer may be tagged with it).
     assert [(t.slug, t.position) for t in vocabulary.terms] == [("poisson", 0), ("etoile", 1), ("losange", 2)]
     assert vocabulary.terms[0].labels[1] == {"value": "poisson", "lang": "fr"} and vocabulary.version == 2
-    assert [r.version for r in db.session.scalars(select(Revision).where(Revision.entity_type == "vocabulary"))] == [1, 2]
+    assert [r.version for r in db.session.scalars(select(Revision).where(Revision.entity_type == "vocabulary")
+                                                  .order_by(Revision.id))] == [1, 2]
     assert not import_package(make_package([_tagged()], vocabularies=[changed])).changed
 
 

@@ -117,7 +117,7 @@ def test_the_command_line_gives_the_reviewer_role_only_with_a_certification(app,
     client = app.test_client()
     session_sign_in(client, curator)
     page = client.get(f"/manage/people/{user.id}").get_data(as_text=True)
-    assert 'data-level="reviewer"' in page and "command line" in page
+    assert 'data-level="reviewer"' in page and "ligne de commande" in page  # the grantor: the command line
 
 
 def test_a_data_worker_certified_from_the_command_line_keeps_other_roles_unchanged(app, runner):
