@@ -8,7 +8,7 @@ import click
 from flask import Flask
 
 from archive.errors import InvalidInput, PackageError
-from archive.vocabulary import ACCOUNT_ROLES
+from archive.vocabulary import ACCOUNT_ROLES, CERTIFICATION_LEVELS
 
 
 @click.group("archive", help="Import, export and look after the archive's content.")
@@ -44,6 +44,7 @@ def import_command(path: Path) -> None:
         f"items: {report.items_created} created, {report.items_updated} updated, {report.items_unchanged} unchanged; "
         f"agents: {report.agents_created} created, {report.agents_updated} updated; "
         f"collections: {report.collections_created} created, {report.collections_updated} updated; "
+        f"vocabularies: {report.vocabularies_created} created, {report.vocabularies_updated} updated; "
         f"files: {report.files_stored} stored, {report.files_already_stored} already stored"
     )
 
@@ -65,7 +66,8 @@ def export_command(path: Path) -> None:
     except PackageError as error:
         click.echo(error.message, err=True)
         raise SystemExit(1)
-    click.echo(f"{path}: {report.items} items, {report.agents} agents, {report.collections} collections, {report.files} files")
+    click.echo(f"{path}: {report.items} items, {report.agents} agents, {report.collections} collections, "
+               f"{report.vocabularies} vocabularies, {report.files} files")
 
 
 @archive_cli.command("release")
@@ -117,18 +119,24 @@ def demo_command(small: bool) -> None:
 @click.option("--name", "display_name", required=True, help="The name shown in the interface.")
 @click.option("--role", "roles", multiple=True, type=click.Choice(ACCOUNT_ROLES), help="A role; repeat for several.")
 @click.option("--community", "communities", multiple=True, help="A community's identifier (slug); repeat for several.")
+@click.option("--certify", "level", type=click.Choice(CERTIFICATION_LEVELS),
+              help="Certify the data worker or reviewer at this level at once (recorded as granted from the command "
+                   "line); the reviewer role needs a level above trainee.")
+@click.option("--note", help="Why the level is granted (kept with the certification).")
 @click.password_option(help="Asked for when not given (never put it in shell history).")
 def create_user_command(email: str, display_name: str, roles: tuple[str, ...], communities: tuple[str, ...],
-                        password: str) -> None:
+                        level: str | None, note: str | None, password: str) -> None:
     """Create an account, for example the first admin, who then invites the others."""
-    from archive.services.accounts import create_user
+    from archive.services.people import create_account
 
     try:
-        user = create_user(email, display_name, password, roles=list(roles), communities=list(communities))
+        user = create_account(email, display_name, password, roles=list(roles), communities=list(communities),
+                              certify=level, grantor_label="cli", note=note)
     except InvalidInput as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(1)
-    click.echo(f"account {user.email} created with roles: {', '.join(user.roles) or 'registered reader'}")
+    certified = f", certified {level} (granted from the command line)" if level else ""
+    click.echo(f"account {user.email} created with roles: {', '.join(user.roles) or 'registered reader'}{certified}")
 
 
 @click.group("search", help="Build and check the search index.")

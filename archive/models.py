@@ -431,6 +431,7 @@ class Certification(Base):
     __table_args__ = (
         CheckConstraint(_one_of("level", CERTIFICATION_LEVELS), name="level"),
         CheckConstraint("(revoked_on IS NULL) = (revoked_by_id IS NULL)", name="revoked_pair"),
+        CheckConstraint("granted_by_id IS NOT NULL OR grantor_label IS NOT NULL", name="grantor"),
         Index("ix_certifications_user", "user_id", "id"),
     )
 
@@ -438,7 +439,10 @@ class Certification(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     level: Mapped[str] = mapped_column(String(24))
     granted_on: Mapped[dt.date] = mapped_column(Date)
-    granted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # A curator's account, or none when the level was granted outside the web pages (``grantor_label`` then
+    # says how: "cli" for `flask archive create-user --certify`).
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    grantor_label: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
     # What the grantor saw: the worker's approved work when the level was granted.
     evidence: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)
@@ -447,7 +451,7 @@ class Certification(Base):
     revoke_note: Mapped[str | None] = mapped_column(Text)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
-    granted_by: Mapped[User] = relationship(foreign_keys=[granted_by_id])
+    granted_by: Mapped[User | None] = relationship(foreign_keys=[granted_by_id])
     revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
 
 

@@ -1,4 +1,4 @@
-"""Package records: the JSON form of items, agents and collections in a Twiza package.
+"""Package records: the JSON form of items, agents, collections and vocabularies in a Twiza package.
 
 The same functions write exports and revision snapshots, and the importer normalises incoming lines to
 this form, so 'unchanged' means 'equal records' and export -> import -> export is byte-identical.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from archive.models import Agent, Annotation, Collection, Item, Media
+from archive.models import Agent, Annotation, Collection, Item, Media, Vocabulary, VocabularyTerm
 from archive.sniff import extension_for
 
 
@@ -36,6 +36,17 @@ def export_media_path(item: Item, media: Media) -> str:
     return f"media/{item.public_id}/{media.position + 1:03d}-{media.sha256[:12]}{extension_for(media.mime_type)}"
 
 
+def term_ref(term: VocabularyTerm | None) -> str | None:
+    """A vocabulary term as packages name it: ``vocabulary-slug/term-slug``."""
+    return f"{term.vocabulary.slug}/{term.slug}" if term is not None else None
+
+
+def vocabulary_record(vocabulary: Vocabulary) -> dict[str, Any]:
+    """One line of vocabularies.jsonl (and a vocabulary's revision snapshot): its terms in their order."""
+    return {"slug": vocabulary.slug, "label": vocabulary.label,
+            "terms": [{"slug": t.slug, "labels": t.labels} for t in vocabulary.terms]}
+
+
 def media_record(media: Media, path: str | None = None) -> dict[str, Any]:
     record: dict[str, Any] = {}
     _put(record, "path", path)
@@ -59,6 +70,7 @@ def annotation_record(annotation: Annotation, media_index: dict[int, int]) -> di
             body["format"] = annotation.body_format
         record["body"] = body
     _put(record, "tag", annotation.tag)
+    _put(record, "term", term_ref(annotation.term))
     _put(record, "selector", annotation.selector)
     if annotation.provenance != "human":
         record["provenance"] = annotation.provenance

@@ -131,13 +131,21 @@ def probe(path: Path, *, max_pixels: int) -> Probe:
             raise UnreadableMedia(f"the image cannot be decoded ({exc})") from exc
         return Probe(mime, kind, width=width, height=height)
     if kind in ("audio", "video"):
-        return Probe(mime, kind, duration_seconds=_duration(path))
+        return Probe(mime, kind, duration_seconds=_duration(path, mime))
     return Probe(mime, kind)
 
 
-def _duration(path: Path) -> float | None:
+def _duration(path: Path, mime: str) -> float | None:
     import mutagen
 
+    if mime == "video/webm":  # WebM and Matroska: mutagen does not read them, their EBML structure says it
+        from archive.matroska import MatroskaError, matroska_duration
+
+        try:
+            with open(path, "rb") as stream:
+                return matroska_duration(stream)
+        except MatroskaError as exc:
+            raise UnreadableMedia(f"the video cannot be read ({exc})") from exc
     try:
         info = mutagen.File(path)
     except Exception as exc:

@@ -157,6 +157,47 @@ def tiny_wav(seconds: float = 2.0, rate: int = 8000) -> bytes:
     return buffer.getvalue()
 
 
+def ebml(element_id: int, payload: bytes, *, unknown_size: bool = False) -> bytes:
+    """One EBML element: its ID (marker bits included), its size as the shortest variable-size integer (or
+    the 8-byte "unknown size"), its data (RFC 8794)."""
+    head = element_id.to_bytes((element_id.bit_length() + 7) // 8, "big")
+    if unknown_size:
+        return head + b"\x01" + b"\xff" * 7 + payload
+    length = next(n for n in range(1, 9) if len(payload) < (1 << (7 * n)) - 1)
+    return head + ((1 << (7 * length)) | len(payload)).to_bytes(length, "big") + payload
+
+
+def ebml_uint(element_id: int, value: int) -> bytes:
+    return ebml(element_id, value.to_bytes(max(1, (value.bit_length() + 7) // 8), "big"))
+
+
+def tiny_webm(frames: int = 100, *, with_duration: bool = True, timecode_scale: int = 1_000_000) -> bytes:
+    """A WebM file built byte by byte after the Matroska specification (RFC 9559): one Opus track of
+    ``frames`` 20 ms silence packets (the 3-byte Opus silence frame F8 FF FE), in one cluster. With
+    ``with_duration`` the Segment's Info says how long it lasts (in ``timecode_scale`` nanoseconds), and
+    every size is known; without it the file is as a live recorder (a browser's MediaRecorder) writes it:
+    no Duration, Segment and Cluster of unknown size."""
+    import struct
+
+    opus_head = b"OpusHead" + bytes([1, 1]) + (312).to_bytes(2, "little") + (48000).to_bytes(4, "little") + b"\0\0\0"
+    header = ebml(0x1A45DFA3, b"".join([
+        ebml_uint(0x4286, 1), ebml_uint(0x42F7, 1), ebml_uint(0x42F2, 4), ebml_uint(0x42F3, 8),
+        ebml(0x4282, b"webm"), ebml_uint(0x4287, 4), ebml_uint(0x4285, 2)]))
+    ticks_per_frame = 20_000_000 // timecode_scale
+    info = [ebml_uint(0x2AD7B1, timecode_scale), ebml(0x4D80, b"twiza-tests"), ebml(0x5741, b"twiza-tests")]
+    if with_duration:
+        info.append(ebml(0x4489, struct.pack(">d", float(frames * ticks_per_frame))))
+    audio = ebml(0xE1, ebml(0xB5, struct.pack(">d", 48000.0)) + ebml_uint(0x9F, 1))
+    track = ebml(0xAE, b"".join([
+        ebml_uint(0xD7, 1), ebml_uint(0x73C5, 1), ebml_uint(0x83, 2), ebml(0x86, b"A_OPUS"),
+        ebml(0x63A2, opus_head), ebml_uint(0x56AA, 6_500_000), ebml_uint(0x56BB, 80_000_000), audio]))
+    blocks = b"".join(ebml(0xA3, b"\x81" + (n * ticks_per_frame).to_bytes(2, "big", signed=True) + b"\x80\xf8\xff\xfe")
+                      for n in range(frames))
+    cluster = ebml(0x1F43B675, ebml_uint(0xE7, 0) + blocks, unknown_size=not with_duration)
+    segment = ebml(0x1549A966, b"".join(info)) + ebml(0x1654AE6B, track) + cluster
+    return header + ebml(0x18538067, segment, unknown_size=not with_duration)
+
+
 def tale(item_id: str = "tw-tale-0001", **overrides: Any) -> dict[str, Any]:
     """A valid package line: a Darija tale with an audio file, a transcription and a translation."""
     line = {
@@ -198,7 +239,8 @@ def tale(item_id: str = "tw-tale-0001", **overrides: Any) -> dict[str, Any]:
 def make_package(tmp_path: Path) -> Callable[..., Path]:
     """Write a package: ``make_package([line, ...], files={"media/x.png": bytes}, name=...)``."""
     def make(lines: list[Any], files: dict[str, bytes] | None = None, name: str | None = None,
-             agents: list[dict[str, Any]] | None = None, collections: list[dict[str, Any]] | None = None) -> Path:
+             agents: list[dict[str, Any]] | None = None, collections: list[dict[str, Any]] | None = None,
+             vocabularies: list[dict[str, Any]] | None = None) -> Path:
         root = tmp_path / (name or f"package-{uuid.uuid4().hex[:8]}")
         root.mkdir()
         default_files = {"media/tale.wav": tiny_wav(), "media/drawing.png": tiny_png()}
@@ -210,7 +252,8 @@ def make_package(tmp_path: Path) -> Callable[..., Path]:
             "".join((line if isinstance(line, str) else json.dumps(line, ensure_ascii=False)) + "\n" for line in lines),
             encoding="utf-8",
         )
-        for file_name, rows in (("agents.jsonl", agents), ("collections.jsonl", collections)):
+        for file_name, rows in (("agents.jsonl", agents), ("collections.jsonl", collections),
+                                ("vocabularies.jsonl", vocabularies)):
             if rows is not None:
                 (root / file_name).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
         return root

@@ -98,6 +98,15 @@ def create_user(email: str, display_name: str, password: str, *, roles: list[str
                 communities: list[str] | None = None) -> User:
     """Create an account. Raises InvalidInput for a bad address, name, password, role or community, or when
     the address has an account already."""
+    user = new_user(email, display_name, password, roles=roles, communities=communities)
+    db.session.commit()
+    return user
+
+
+def new_user(email: str, display_name: str, password: str, *, roles: list[str] | None = None,
+             communities: list[str] | None = None) -> User:
+    """The account ``create_user`` makes, added to the session but not committed (for a caller that writes
+    more in the same transaction). Raises as ``create_user``."""
     email = _check_email(email)
     display_name = (display_name or "").strip()
     if not display_name or len(display_name) > 200:
@@ -109,7 +118,7 @@ def create_user(email: str, display_name: str, password: str, *, roles: list[str
                 password_hash=generate_password_hash(password, method=PASSWORD_METHOD))
     user.communities = _communities(communities or [])
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 

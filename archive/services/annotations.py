@@ -21,7 +21,7 @@ from archive.db import db
 from archive.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from archive.models import Agent, Annotation, Contribution, Item, Media, User, Vocabulary, VocabularyTerm
 from archive.presenters import annotation_role
-from archive.records import annotation_record
+from archive.records import annotation_record, vocabulary_record
 from archive.services.editing import EDITOR_ROLES, STAFF_ROLES, agent_for, may_see, roles_of
 from archive.services.publication import PublicChanges
 from archive.services.revisions import record_revision
@@ -375,14 +375,9 @@ def _labels(labels: list[dict[str, str]]) -> list[dict[str, str]]:
     return clean
 
 
-def _vocabulary_snapshot(vocabulary: Vocabulary) -> dict[str, Any]:
-    return {"slug": vocabulary.slug, "label": vocabulary.label,
-            "terms": [{"slug": t.slug, "labels": t.labels} for t in vocabulary.terms]}
-
-
 def _save_vocabulary(vocabulary: Vocabulary, user: User, action: str) -> Vocabulary:
     db.session.flush()
-    record_revision("vocabulary", vocabulary.id, vocabulary.slug, vocabulary.version, _vocabulary_snapshot(vocabulary),
+    record_revision("vocabulary", vocabulary.id, vocabulary.slug, vocabulary.version, vocabulary_record(vocabulary),
                     actor_label=user.display_name, actor_user_id=user.id, action=action)
     db.session.commit()
     return vocabulary

@@ -51,13 +51,18 @@ def get_item(public_id: str, viewer: Any) -> Item:
 
 
 def get_media(public_id: str, viewer: Any) -> Media:
-    """A media file whose item ``viewer`` may see; raises NotFound or AccessDenied."""
+    """A media file whose item ``viewer`` may see, by the public rules or the editorial ones (an author's
+    draft, an item waiting for its reviewer: they play and annotate its files); raises NotFound or
+    AccessDenied."""
+    from archive.services.editing import may_see
+
     media = db.session.scalar(select(Media).where(Media.public_id == public_id))
     if media is None:
         from archive.errors import NotFound
 
         raise NotFound("No such media file.")
-    check_can_view(media.item, viewer)
+    if viewer is None or not may_see(viewer, media.item):
+        check_can_view(media.item, viewer)
     return media
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import selectinload
 
-from archive.models import Annotation, CollectionMembership, Contribution, Item, Media
+from archive.models import Annotation, CollectionMembership, Contribution, Item, Media, VocabularyTerm
 
 
 def item_loading() -> tuple:
@@ -14,6 +14,7 @@ def item_loading() -> tuple:
         selectinload(Item.annotations).selectinload(Annotation.creator),
         selectinload(Item.annotations).selectinload(Annotation.reviewer),
         selectinload(Item.annotations).selectinload(Annotation.media),
+        selectinload(Item.annotations).selectinload(Annotation.term).selectinload(VocabularyTerm.vocabulary),
         selectinload(Item.contributions).selectinload(Contribution.agent),
         selectinload(Item.memberships).selectinload(CollectionMembership.collection),
         selectinload(Item.community),

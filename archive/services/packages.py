@@ -30,6 +30,8 @@ from archive.models import (
     Item,
     Licence,
     Media,
+    Vocabulary,
+    VocabularyTerm,
 )
 from archive.services.annotations import selector_problem
 from archive.services.loading import item_loading
@@ -54,13 +56,16 @@ class ImportReport:
     agents_updated: int = 0
     collections_created: int = 0
     collections_updated: int = 0
+    vocabularies_created: int = 0
+    vocabularies_updated: int = 0
     files_stored: int = 0
     files_already_stored: int = 0
 
     @property
     def changed(self) -> bool:
         return any((self.items_created, self.items_updated, self.agents_created, self.agents_updated,
-                    self.collections_created, self.collections_updated, self.files_stored))
+                    self.collections_created, self.collections_updated, self.vocabularies_created,
+                    self.vocabularies_updated, self.files_stored))
 
 
 @dataclass
@@ -68,6 +73,7 @@ class ExportReport:
     items: int = 0
     agents: int = 0
     collections: int = 0
+    vocabularies: int = 0
     files: int = 0
 
 
@@ -90,6 +96,8 @@ class _Plan:
     declared_agents: set[str] = field(default_factory=set)  # slugs defined in agents.jsonl
     collections: dict[str, dict[str, Any]] = field(default_factory=dict)
     collection_orders: dict[str, list[str]] = field(default_factory=dict)
+    # slug -> the vocabulary as it will be: the package's terms, then the archive's others
+    vocabularies: dict[str, dict[str, Any]] = field(default_factory=dict)
     files: dict[str, Path] = field(default_factory=dict)  # sha256 -> file in the package
     probes: dict[str, Any] = field(default_factory=dict)  # sha256 -> sniff.Probe
 
@@ -128,6 +136,7 @@ def _validators() -> dict[str, Draft202012Validator]:
         "item": Draft202012Validator(_inline_definitions(schema, definitions)),
         "agent": Draft202012Validator(_inline_definitions(definitions["agent"], definitions)),
         "collection": Draft202012Validator(_inline_definitions(definitions["collection"], definitions)),
+        "vocabulary": Draft202012Validator(_inline_definitions(definitions["vocabulary"], definitions)),
     }
 
 
@@ -190,6 +199,7 @@ class _PackageReader:
         self.max_pixels = current_app.config["MAX_IMAGE_PIXELS"]
         self._probes: dict[Path, tuple[str, Any] | str] = {}
         self.access_communities: list[tuple[_Line, str]] = []
+        self.term_refs: list[tuple[_Line, str, str]] = []  # (line, field path, "vocabulary/term")
 
     def read(self) -> _Plan:
         if not self.root.is_dir():
@@ -197,10 +207,13 @@ class _PackageReader:
         item_lines = _read_jsonl(self.root, "items.jsonl", self.errors, required=True)
         agent_lines = _read_jsonl(self.root, "agents.jsonl", self.errors, required=False)
         collection_lines = _read_jsonl(self.root, "collections.jsonl", self.errors, required=False)
+        vocabulary_lines = _read_jsonl(self.root, "vocabularies.jsonl", self.errors, required=False)
         for line in agent_lines:
             self._read_agent(line)
         for line in collection_lines:
             self._read_collection(line)
+        for line in vocabulary_lines:
+            self._read_vocabulary(line)
         seen_ids: dict[str, int] = {}
         for line in item_lines:
             record = self._read_item(line)
@@ -213,6 +226,7 @@ class _PackageReader:
             seen_ids[record["id"]] = line.number
             self.plan.items.append((line, record))
         self._check_access_communities()
+        self._check_terms()
         self._check_collection_orders(collection_lines, seen_ids)
         self._check_identifier_clashes()
         if self.errors.messages:
@@ -244,16 +258,24 @@ class _PackageReader:
             self.errors.add(line.file, line.number, path, f"bad language tag: {exc}")
             return tag
 
-    # -- agents and collections
+    # -- agents, collections and vocabularies
+
+    def _new_slug(self, kind: str, line: _Line, key: str, seen: Any, what: str) -> str | None:
+        """The line's id when the line passes the schema and the id is new in its file; otherwise None, with
+        the errors noted."""
+        if self._schema_errors(kind, line):
+            return None
+        slug = line.data[key]
+        if slug in seen:
+            self.errors.add(line.file, line.number, key, f"duplicate {what} {slug!r}")
+            return None
+        return slug
 
     def _read_agent(self, line: _Line) -> None:
-        if self._schema_errors("agent", line):
+        slug = self._new_slug("agent", line, "id", self.plan.declared_agents, "agent id")
+        if slug is None:
             return
         data = line.data
-        slug = data["id"]
-        if slug in self.plan.declared_agents:
-            self.errors.add(line.file, line.number, "id", f"duplicate agent id {slug!r}")
-            return
         record: dict[str, Any] = {"id": slug, "name": data["name"], "kind": data.get("kind", "person")}
         if data.get("credit_as") in ("pseudonym", "anonymous"):
             # The id appears in public addresses (/contributors/<id>): it must not give the name away.
@@ -286,13 +308,10 @@ class _PackageReader:
         self.plan.declared_agents.add(slug)
 
     def _read_collection(self, line: _Line) -> None:
-        if self._schema_errors("collection", line):
+        slug = self._new_slug("collection", line, "slug", self.plan.collections, "collection")
+        if slug is None:
             return
         data = line.data
-        slug = data["slug"]
-        if slug in self.plan.collections:
-            self.errors.add(line.file, line.number, "slug", f"duplicate collection {slug!r}")
-            return
         record: dict[str, Any] = {"slug": slug, "title": self._lang_values(line, "title", data["title"])}
         description = self._lang_values(line, "description", data.get("description"))
         if description:
@@ -300,6 +319,38 @@ class _PackageReader:
         self.plan.collections[slug] = record
         if "items" in data:
             self.plan.collection_orders[slug] = list(data["items"])
+
+    def _read_vocabulary(self, line: _Line) -> None:
+        slug = self._new_slug("vocabulary", line, "slug", self.plan.vocabularies, "vocabulary")
+        if slug is None:
+            return
+        data = line.data
+        terms, seen = [], set()
+        for index, term in enumerate(data.get("terms", [])):
+            if term["slug"] in seen:
+                self.errors.add(line.file, line.number, f"terms[{index}].slug", f"duplicate term {term['slug']!r}")
+                continue
+            seen.add(term["slug"])
+            terms.append({"slug": term["slug"], "labels": self._lang_values(line, f"terms[{index}].labels", term["labels"])})
+        existing = db.session.scalar(select(Vocabulary).where(Vocabulary.slug == slug))
+        if existing is not None:  # a package adds and relabels terms; it never removes one (layers may use it)
+            terms += [t for t in records.vocabulary_record(existing)["terms"] if t["slug"] not in seen]
+        self.plan.vocabularies[slug] = {"slug": slug, "label": self._lang_values(line, "label", data["label"]),
+                                        "terms": terms}
+
+    def _check_terms(self) -> None:
+        """Each annotation's term must be in the package's vocabularies or the archive's."""
+        for line, path, ref in self.term_refs:
+            vocabulary_slug, term_slug = ref.split("/", 1)
+            planned = self.plan.vocabularies.get(vocabulary_slug)
+            if planned is not None:
+                found = any(t["slug"] == term_slug for t in planned["terms"])
+            else:
+                found = db.session.scalar(select(VocabularyTerm.id).join(Vocabulary).where(
+                    Vocabulary.slug == vocabulary_slug, VocabularyTerm.slug == term_slug)) is not None
+            if not found:
+                self.errors.add(line.file, line.number, path,
+                                f"unknown term {ref!r}: define it in vocabularies.jsonl or in the archive")
 
     def _agent(self, line: _Line, path: str, ref: dict[str, str] | None, kind: str = "person",
                **extra: str) -> dict[str, str] | None:
@@ -495,6 +546,9 @@ class _PackageReader:
                 record["body"] = normalized_body
             if entry.get("tag"):
                 record["tag"] = entry["tag"]
+            if entry.get("term"):
+                record["term"] = entry["term"]
+                self.term_refs.append((line, f"{path}.term", entry["term"]))
             if not body and not entry.get("tag"):
                 self.errors.add(line.file, line.number, path, "an annotation needs a body or a tag")
             selector = entry.get("selector")
@@ -582,6 +636,7 @@ class _PackageWriter:
         self.report = report
         self.agents: dict[str, Agent] = {}
         self.collections: dict[str, Collection] = {}
+        self.terms: dict[str, VocabularyTerm] = {}  # "vocabulary/term" -> term, loaded on first need
         self.created_blobs: list[str] = []
         self.changed_items: list[str] = []  # public ids to re-index after the commit
         self.public_changes = PublicChanges()
@@ -590,6 +645,7 @@ class _PackageWriter:
         self._store_files()
         self._write_agents()
         self._write_collections()
+        self._write_vocabularies()
         slugs = [record["id"] for _line, record in self.plan.items]
         self.public_changes.note_before(slugs)
         existing: dict[str, Item] = {}
@@ -684,6 +740,44 @@ class _PackageWriter:
                             records.collection_record(collection), actor_label=self.actor,
                             action="create" if collection.version == 1 else "update")
 
+    def _write_vocabularies(self) -> None:
+        changed = []
+        for slug, record in self.plan.vocabularies.items():
+            vocabulary = db.session.scalar(select(Vocabulary).where(Vocabulary.slug == slug))
+            if vocabulary is None:
+                vocabulary = Vocabulary(slug=slug, version=1)
+                db.session.add(vocabulary)
+                self.report.vocabularies_created += 1
+            elif records.vocabulary_record(vocabulary) != record:
+                vocabulary.version += 1
+                self.report.vocabularies_updated += 1
+            else:
+                continue
+            vocabulary.label = record["label"]
+            existing = {t.slug: t for t in vocabulary.terms}
+            for position, term_record in enumerate(record["terms"]):
+                term = existing.get(term_record["slug"])
+                if term is None:
+                    term = VocabularyTerm(slug=term_record["slug"], version=1)
+                    vocabulary.terms.append(term)
+                elif term.labels != term_record["labels"]:
+                    term.version += 1
+                term.labels, term.position = term_record["labels"], position
+            vocabulary.terms.sort(key=lambda t: t.position)
+            changed.append(vocabulary)
+        db.session.flush()
+        for vocabulary in changed:
+            record_revision("vocabulary", vocabulary.id, vocabulary.slug, vocabulary.version,
+                            records.vocabulary_record(vocabulary), actor_label=self.actor,
+                            action="create" if vocabulary.version == 1 else "update")
+
+    def _term(self, ref: str) -> VocabularyTerm:
+        if ref not in self.terms:
+            vocabulary_slug, term_slug = ref.split("/", 1)
+            self.terms[ref] = db.session.scalars(select(VocabularyTerm).join(Vocabulary).where(
+                Vocabulary.slug == vocabulary_slug, VocabularyTerm.slug == term_slug)).one()
+        return self.terms[ref]
+
     def _apply_item(self, item: Item | None, record: dict[str, Any]):
         created = item is None
         if created:
@@ -777,6 +871,7 @@ class _PackageWriter:
             annotation.body_language = body["lang"] if body else None
             annotation.body_format = body.get("format", "text/plain") if body else "text/plain"
             annotation.tag = annotation_record.get("tag")
+            annotation.term = self._term(annotation_record["term"]) if annotation_record.get("term") else None
             annotation.selector = annotation_record.get("selector")
             annotation.creator = self.agents[annotation_record["creator"]["id"]] if annotation_record.get("creator") else None
             annotation.reviewer = self.agents[annotation_record["reviewer"]["id"]] if annotation_record.get("reviewer") else None
@@ -864,7 +959,7 @@ def import_package(path: Path, *, actor_label: str | None = None, progress: Prog
 
 
 def export_package(dest: Path, *, progress: Progress | None = None) -> ExportReport:
-    """Write every item, agent and collection with their media as a package into ``dest`` (an empty or
+    """Write every item, agent, collection and vocabulary with their media as a package into ``dest`` (an empty or
     new folder). Raises PackageError when ``dest`` holds files."""
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
@@ -887,6 +982,11 @@ def export_package(dest: Path, *, progress: Progress | None = None) -> ExportRep
             record["items"] = [m.item.public_id for m in collection.memberships]
             out.write(_json_line(record))
             report.collections += 1
+    with open(dest / "vocabularies.jsonl", "w", encoding="utf-8") as out:
+        for vocabulary in db.session.scalars(select(Vocabulary).order_by(Vocabulary.slug)
+                                             .options(selectinload(Vocabulary.terms))):
+            out.write(_json_line(records.vocabulary_record(vocabulary)))
+            report.vocabularies += 1
     item_ids = list(db.session.scalars(select(Item.id).order_by(Item.public_id)))
     with open(dest / "items.jsonl", "w", encoding="utf-8") as out:
         for chunk in _chunks(item_ids, BATCH):

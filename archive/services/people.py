@@ -28,7 +28,7 @@ from archive.models import (
     WorkflowEvent,
 )
 from archive.records import agent_record
-from archive.services.accounts import check_roles
+from archive.services.accounts import check_roles, new_user
 from archive.services.publication import PublicChanges
 from archive.services.revisions import history as revision_history
 from archive.services.revisions import record_revision
@@ -176,6 +176,36 @@ def certify(acting: Any, user_id: int, level: str, *, note: str | None = None) -
     db.session.add(certification)
     db.session.commit()
     return certification
+
+
+def create_account(email: str, display_name: str, password: str, *, roles: list[str],
+                   communities: list[str] | None = None, certify: str | None = None,
+                   grantor_label: str = "cli", note: str | None = None) -> User:
+    """Create an account outside the web pages (the command line), under the same rule as ``change_roles``:
+    only certified workers hold the reviewer role. ``certify`` grants a level at once, dated today and
+    recorded as granted by ``grantor_label`` (no account). The account and its level are written together
+    or not at all. Raises InvalidInput (as ``accounts.create_user``; an unknown level; a level for an
+    account that is no data worker or reviewer; the reviewer role without a level above trainee)."""
+    roles = check_roles(roles)
+    note = _note(note)
+    if certify is not None:
+        if certify not in CERTIFICATION_LEVELS:
+            raise InvalidInput(f"Unknown certification level {certify!r}.",
+                               details=[f"certify: one of {', '.join(CERTIFICATION_LEVELS)}"])
+        if not set(roles) & WORKER_ROLES:
+            raise InvalidInput("Only data workers and reviewers are certified.",
+                               details=["certify: give the data_worker or reviewer role too"])
+    if "reviewer" in roles and certify not in CERTIFYING_LEVELS:
+        raise InvalidInput(
+            "Only certified workers hold the reviewer role: certify them at the same time with a level above trainee "
+            f"({', '.join(CERTIFYING_LEVELS)}), or create a data worker and certify them on the People page.",
+            details=["roles: the reviewer role needs a certification above trainee"])
+    user = new_user(email, display_name, password, roles=roles, communities=communities)
+    if certify is not None:
+        db.session.add(Certification(user_id=user.id, level=certify, granted_on=_today(), granted_by_id=None,
+                                     grantor_label=grantor_label, note=note, evidence=work_record(user).as_evidence()))
+    db.session.commit()
+    return user
 
 
 def revoke_certification(acting: Any, certification_id: int, *, note: str | None) -> Certification:

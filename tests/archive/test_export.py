@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from archive.db import db
 from archive.errors import PackageError
 from archive.services.packages import export_package, import_package
 from tests.conftest import archive_state, empty_archive, tale
@@ -125,3 +128,85 @@ def test_a_reference_by_id_alone_must_name_a_known_agent(app, make_package):
     with pytest.raises(PackageError) as nameless:
         import_package(make_package([tale(contributors=[{"role": "nrt"}])]))
     assert any("contributors[0]" in detail for detail in nameless.value.details)
+
+
+# ------------------------------------------------------------------------------------------ vocabularies
+
+MOTIFS = {"slug": "motifs", "label": [{"value": "ⵉⵎⵙⴽⴰⵍ", "lang": "zgh-Tfng"}, {"value": "Motifs", "lang": "fr"}],
+          "terms": [{"slug": "losange", "labels": [{"value": "ⴰⵎⵙⴽⵓⵍ", "lang": "zgh-Tfng"}, {"value": "losange", "lang": "fr"}]},
+                    {"slug": "poisson", "labels": [{"value": "الحوت", "lang": "ary-Arab"}]}]}
+
+
+def _tagged(item_id: str = "tw-tale-0001", term: str = "motifs/poisson"):
+    line = tale(item_id)
+    line["annotations"][2] = {"media": 1, "motivation": "tagging", "tag": "الحوت", "term": term, "selector": "xywh=0,0,2,2"}
+    return line
+
+
+def test_vocabularies_and_the_terms_layers_were_tagged_with_round_trip_byte_for_byte(app, make_package, tmp_path):
+    from archive.models import Annotation
+    from archive.services import annotations
+    from tests.conftest import quick_account
+
+    report = import_package(make_package([_tagged()], vocabularies=[MOTIFS]))
+    assert (report.vocabularies_created, report.vocabularies_updated) == (1, 0)
+    curator = quick_account(("curator",), "Curator")  # and one made in the pages, as curators do
+    annotations.create_vocabulary(curator, "materiaux", [{"value": "Matériaux", "lang": "fr"}])
+    annotations.add_term(curator, "materiaux", "laine", [{"value": "ⵜⴰⴹⵓⵜ", "lang": "zgh-Tfng"}, {"value": "laine", "lang": "fr"}])
+    [tagged] = [a for a in db.session.scalars(select(Annotation)) if a.term is not None]
+    assert (tagged.term.vocabulary.slug, tagged.term.slug, tagged.tag) == ("motifs", "poisson", "الحوت")
+
+    first = tmp_path / "first"
+    assert export_package(first).vocabularies == 2
+    exported = (first / "vocabularies.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["slug"] for line in exported] == ["materiaux", "motifs"]
+    assert json.loads(exported[1]) == MOTIFS
+    assert '"term":"motifs/poisson"' in (first / "items.jsonl").read_text(encoding="utf-8")
+
+    empty_archive()
+    import_package(first)
+    second = tmp_path / "second"
+    export_package(second)
+    assert checksums(first) == checksums(second)
+    assert (first / "vocabularies.jsonl").read_bytes() == (second / "vocabularies.jsonl").read_bytes()
+
+    before = archive_state()
+    again = import_package(second)  # into the archive it came from: nothing changes
+    assert not again.changed and archive_state() == before
+
+
+def test_a_package_relabels_and_adds_terms_and_keeps_the_archive_s_others(app, make_package):
+    from archive.models import Revision, Vocabulary
+
+    import_package(make_package([_tagged()], vocabularies=[MOTIFS]))
+    changed = {"slug": "motifs", "label": MOTIFS["label"],
+               "terms": [{"slug": "poisson", "labels": [{"value": "الحوت", "lang": "ary-Arab"}, {"value": "poisson", "lang": "fr"}]},
+                         {"slug": "etoile", "labels": [{"value": "ⵉⵜⵔⵉ", "lang": "zgh-Tfng"}]}]}
+    report = import_package(make_package([_tagged()], vocabularies=[changed]))
+    assert (report.vocabularies_created, report.vocabularies_updated, report.items_unchanged) == (0, 1, 1)
+    vocabulary = db.session.scalar(select(Vocabulary).where(Vocabulary.slug == "motifs"))
+    # The package's terms in its order, then the archive's term it left out (a layer may be tagged with it).
+    assert [(t.slug, t.position) for t in vocabulary.terms] == [("poisson", 0), ("etoile", 1), ("losange", 2)]
+    assert vocabulary.terms[0].labels[1] == {"value": "poisson", "lang": "fr"} and vocabulary.version == 2
+    assert [r.version for r in db.session.scalars(select(Revision).where(Revision.entity_type == "vocabulary")
+                                                  .order_by(Revision.id))] == [1, 2]
+    assert not import_package(make_package([_tagged()], vocabularies=[changed])).changed
+
+
+def test_bad_vocabularies_and_unknown_terms_are_each_reported_and_nothing_is_written(app, make_package):
+    duplicate_term = {**MOTIFS, "slug": "techniques", "terms": [MOTIFS["terms"][0], MOTIFS["terms"][0]]}
+    bad_label = {"slug": "materiaux", "label": [{"value": "Matériaux", "lang": "french"}]}
+    no_label = {"slug": "couleurs", "terms": []}
+    before = archive_state()
+    with pytest.raises(PackageError) as refused:
+        import_package(make_package([_tagged(term="motifs/etoile"), _tagged("tw-tale-0002", term="gestes/pas")],
+                                    vocabularies=[MOTIFS, MOTIFS, duplicate_term, bad_label, no_label]))
+    details = "\n".join(refused.value.details)
+    for expected in ("vocabularies.jsonl:2: slug: duplicate vocabulary 'motifs'",
+                     "vocabularies.jsonl:3: terms[1].slug: duplicate term 'losange'",
+                     "vocabularies.jsonl:4: label[0].lang:",
+                     "vocabularies.jsonl:5: (line): 'label' is a required property",
+                     "items.jsonl:1: annotations[2].term: unknown term 'motifs/etoile'",
+                     "items.jsonl:2: annotations[2].term: unknown term 'gestes/pas'"):
+        assert expected in details, details
+    assert archive_state() == before

@@ -166,7 +166,7 @@ def test_curators_maintain_vocabularies_with_tifinagh_labels_and_tags_reference_
     with pytest.raises(InvalidInput):
         layers.add_term(people["curator"], "motifs", "chevron", [{"value": "chevron", "lang": "French"}])
     assert [v.slug for v in layers.vocabularies()] == ["motifs"] and vocabulary.terms == [term]
-    history = db.session.scalars(select(Revision).where(Revision.entity_type == "vocabulary")).all()
+    history = db.session.scalars(select(Revision).where(Revision.entity_type == "vocabulary").order_by(Revision.id)).all()
     assert [r.version for r in history] == [1, 2]
 
     tagged = layers.create_layer(people["worker"], item.public_id, _region(item, tag="", term=str(term.id)))

@@ -11,7 +11,7 @@ from sqlalchemy import select
 import search
 from archive.db import db
 from archive.errors import AccessDenied, Conflict, InvalidInput
-from archive.models import AccountChange, PublicChange, Revision
+from archive.models import AccountChange, PublicChange, Revision, User
 from archive.services import accounts, editing, people, review
 from archive.services.packages import export_package, import_package
 from tests.conftest import post_with_csrf, quick_account, session_sign_in, tale
@@ -79,6 +79,55 @@ def test_only_certified_workers_become_reviewers_and_stay_certified_while_they_a
         "roles", ["data_worker"], ["data_worker", "reviewer"], curator.id, "Certifiée en mars.")
     with pytest.raises(InvalidInput, match="certified"):
         accounts.invite(curator, "new@example.org", ["reviewer"])
+
+
+CLI_PASSWORD = "a long reviewer password"
+
+
+def _create_user(runner, *args: str):
+    return runner.invoke(args=["archive", "create-user", "khadija@example.org", "--name", "Khadija Bennani",
+                               "--password", CLI_PASSWORD, *args])
+
+
+def test_the_command_line_gives_the_reviewer_role_only_with_a_certification(app, runner):
+    refused = _create_user(runner, "--role", "reviewer")
+    assert refused.exit_code == 1 and "Only certified workers hold the reviewer role" in refused.output
+    assert "People page" in refused.output
+    refused = _create_user(runner, "--role", "data_worker", "--role", "reviewer", "--certify", "trainee")
+    assert refused.exit_code == 1 and "above trainee" in refused.output
+    refused = _create_user(runner, "--role", "admin", "--certify", "trainer")
+    assert refused.exit_code == 1 and "Only data workers and reviewers are certified" in refused.output
+    refused = _create_user(runner, "--role", "reviewer", "--certify", "grand_master")
+    assert refused.exit_code == 2  # click refuses an unknown level before anything runs
+    assert db.session.scalar(select(User)) is None  # nothing written by the refusals
+
+    created = _create_user(runner, "--role", "data_worker", "--role", "reviewer", "--certify", "reviewer",
+                           "--note", "Formée à Agadir en 2025.")
+    assert created.exit_code == 0, created.output
+    assert "certified reviewer (granted from the command line)" in created.output
+    user = accounts.user_by_email("khadija@example.org")
+    assert user.roles == ["data_worker", "reviewer"] and people.is_certified(user)
+    certification = people.current_certification(user)
+    assert (certification.level, certification.granted_on, certification.granted_by_id, certification.grantor_label,
+            certification.note) == ("reviewer", dt.date.today(), None, "cli", "Formée à Agadir en 2025.")
+    # The same rule holds afterwards: the level cannot be revoked while they hold the reviewer role.
+    curator = quick_account(("curator",), "Curator")
+    with pytest.raises(Conflict, match="reviewer role"):
+        people.revoke_certification(curator, certification.id, note="Erreur")
+    client = app.test_client()
+    session_sign_in(client, curator)
+    page = client.get(f"/manage/people/{user.id}").get_data(as_text=True)
+    assert 'data-level="reviewer"' in page and "ligne de commande" in page  # the grantor: the command line
+
+
+def test_a_data_worker_certified_from_the_command_line_keeps_other_roles_unchanged(app, runner):
+    created = _create_user(runner, "--role", "data_worker", "--certify", "certified_annotator")
+    assert created.exit_code == 0, created.output
+    user = accounts.user_by_email("khadija@example.org")
+    assert user.roles == ["data_worker"] and people.current_certification(user).level == "certified_annotator"
+    # A certified worker may now be made a reviewer by a curator, as on the People page.
+    people.change_roles(quick_account(("curator",), "Curator"), user.id, ["data_worker", "reviewer"])
+    assert user.roles == ["data_worker", "reviewer"]
 
 
 def test_only_admins_touch_curators_and_nobody_manages_their_own_account(staff):

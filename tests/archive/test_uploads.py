@@ -133,3 +133,27 @@ def test_upload_through_the_page(app, draft):
     assert refused.status_code == 422 and "not a recognised" in refused.get_data(as_text=True)
     item = db.session.scalar(select(Item).where(Item.public_id == item.public_id))
     assert [m.original_filename for m in item.media] == ["tapis.jpg"]
+
+
+def test_the_files_of_a_draft_play_for_its_author_and_reviewers_only(app, draft):
+    """The annotation editor plays a draft's recording: its author (and, once submitted, reviewers and
+    curators) get the file; visitors and other workers do not learn it exists."""
+    from archive.services import review
+    from tests.conftest import quick_account, session_sign_in
+
+    worker, item = draft
+    media = _upload(app, worker, item, tiny_wav(), "chant.wav")
+    accounts = {"author": worker, "other worker": quick_account(("data_worker",), "Other Worker"),
+                "reviewer": quick_account(("reviewer",), "Reviewer"), "curator": quick_account(("curator",), "Curator")}
+
+    def status(who: str | None) -> int:
+        client = app.test_client()
+        if who:
+            session_sign_in(client, accounts[who])
+        return client.get(f"/media/{media.public_id}", headers={"Range": "bytes=0-3"}).status_code
+
+    assert {who: status(who) for who in (None, "author", "other worker", "reviewer", "curator")} == {
+        None: 404, "author": 206, "other worker": 404, "reviewer": 404, "curator": 206}
+    review.transition(worker, item.public_id, "submit")
+    assert {who: status(who) for who in (None, "author", "other worker", "reviewer")} == {
+        None: 404, "author": 206, "other worker": 404, "reviewer": 206}

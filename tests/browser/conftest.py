@@ -63,6 +63,7 @@ class LiveServer:
 READER_EMAIL, READER_PASSWORD = "reader@example.org", "a long reader password"
 WORKER_EMAIL = "worker@example.org"
 REVIEWER_EMAIL = "reviewer@example.org"
+CURATOR_EMAIL = "curator@example.org"
 
 
 @pytest.fixture(scope="session")
@@ -76,6 +77,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, compiled_translations:
     from archive.demo import build_demo_package
     from archive.services.accounts import create_user
     from archive.services.packages import import_package
+    from archive.services.people import create_account
 
     data_dir = tmp_path_factory.mktemp("browser-data")
     # DATABASE_URL=None: SQLite in the data folder, whatever the environment names.
@@ -87,7 +89,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, compiled_translations:
         import_package(build_demo_package(tmp_path_factory.mktemp("demo-package"), large_images=False))
         create_user(READER_EMAIL, "Nadia Benali", READER_PASSWORD)
         create_user(WORKER_EMAIL, "Amina Aït Ali", READER_PASSWORD, roles=["data_worker"])
-        create_user(REVIEWER_EMAIL, "Khadija Bennani", READER_PASSWORD, roles=["reviewer"])
+        # Only certified workers hold the reviewer role: she is certified as the command line does it.
+        create_account(REVIEWER_EMAIL, "Khadija Bennani", READER_PASSWORD, roles=["reviewer"],
+                       certify="reviewer")
+        create_user(CURATOR_EMAIL, "Hassan Ouali", READER_PASSWORD, roles=["curator"])
         db.session.remove()
 
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -21,6 +21,22 @@ TAG = "ⴰⵣⵓⵍ"
 CORRECTED = "ⴰⵣⵓⵍ ⵏ ⵜⴰⵣⵔⴱⵉⵜ"
 
 
+def draw_region(page: Any, start: tuple[float, float], end: tuple[float, float]) -> None:
+    """Drag on the editor's image from ``start`` to ``end`` (fractions of its width and height), as a person
+    draws a region with Annotorious."""
+    image = page.locator("img[data-annotate]")
+    expect(image).to_be_visible()
+    page.wait_for_function("document.querySelector('img[data-annotate]').complete")
+    image.scroll_into_view_if_needed()
+    box = image.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * start[0], box["y"] + box["height"] * start[1])
+    page.mouse.down()
+    middle = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
+    page.mouse.move(box["x"] + box["width"] * middle[0], box["y"] + box["height"] * middle[1], steps=8)
+    page.mouse.move(box["x"] + box["width"] * end[0], box["y"] + box["height"] * end[1], steps=8)
+    page.mouse.up()
+
+
 def test_a_region_drawn_and_tagged_in_tifinagh_is_corrected_by_a_reviewer_and_credited(new_page: Callable[..., Any]) -> None:
     from tests.browser.conftest import REVIEWER_EMAIL, WORKER_EMAIL
 
@@ -28,18 +44,9 @@ def test_a_region_drawn_and_tagged_in_tifinagh_is_corrected_by_a_reviewer_and_cr
     sign_in(worker, WORKER_EMAIL)
     worker.goto(f"/work/items/{PICTURE}")
     worker.locator("[data-annotate-media]").first.click()
-    image = worker.locator("img[data-annotate]")
-    expect(image).to_be_visible()
-    worker.wait_for_function("document.querySelector('img[data-annotate]').complete")
-    image.scroll_into_view_if_needed()
-    box = image.bounding_box()
     # Away from the demo's own regions (a click on one selects it instead of drawing) and from the
     # on-screen keyboard at the bottom of the window.
-    worker.mouse.move(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.12)
-    worker.mouse.down()
-    worker.mouse.move(box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.25, steps=8)
-    worker.mouse.move(box["x"] + box["width"] * 0.85, box["y"] + box["height"] * 0.4, steps=8)
-    worker.mouse.up()
+    draw_region(worker, (0.55, 0.12), (0.85, 0.4))
     selector = worker.locator("#new-selector")
     expect(selector).to_have_value(re.compile(r"^xywh=\d+,\d+,\d+,\d+$"))
     x, y, w, h = (int(v) for v in selector.input_value()[5:].split(","))
