@@ -133,3 +133,18 @@ def test_upload_through_the_page(app, draft):
     assert refused.status_code == 422 and "not a recognised" in refused.get_data(as_text=True)
     item = db.session.scalar(select(Item).where(Item.public_id == item.public_id))
     assert [m.original_filename for m in item.media] == ["tapis.jpg"]
+
+
+def test_a_turned_picture_is_measured_as_shown(app, draft):
+    # A phone's portrait photograph: stored 64x48 with EXIF Orientation 6 (turn 90 degrees clockwise to show).
+    image, exif = Image.new("RGB", (64, 48), (180, 90, 40)), Image.Exif()
+    exif[0x0112] = 6
+    exif[GPS_IFD] = {1: "N", 2: (31.0, 30.0, 0.0)}
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=90, exif=exif.tobytes())
+    worker, item = draft
+    media = _upload(app, worker, item, buffer.getvalue(), "portrait.jpg")
+    assert (media.width, media.height) == (48, 64)
+    with Image.open(media_store().path_for(media.sha256)) as stored:
+        assert stored.size == (64, 48) and stored.getexif()[0x0112] == 6  # kept as taken; only GPS removed
+        assert GPS_IFD not in stored.getexif()
