@@ -59,7 +59,7 @@ def _manifest_of(item) -> dict[str, Any]:
         derivative_url=lambda m, w: url_for("public.media_derivative", public_id=m.public_id, width=w, _external=True),
         citation_url=url_for("public.item_citation", public_id=item.public_id, fmt="bib", _external=True),
         kind_label=_kind_label(item.kind),
-        image_service_url=lambda m: url_for("iiif_image.base", identifier=m.public_id, _external=True),
+        image_service_url=lambda m: _image_service_url(m.public_id),
         captions_url=lambda m, language: url_for("iiif.captions", item_id=item.public_id, media_id=m.public_id,
                                                  language=language, _external=True),
     )
@@ -216,10 +216,14 @@ def _collection(scope: CollectionScope, page: int | None, listing: Listing) -> R
     """The top Collection (``page`` None) or one of its pages; a Collection small enough to list its
     manifests itself has no pages."""
     if page is None:
-        return _json_ld(build_collection(_site(), scope, listing))
+        return _json_ld(build_collection(_site(), scope, listing, _image_service_url))
     if listing.pages == 1:
         raise NotFound("This collection is not paged: it lists its manifests itself.")
-    return _json_ld(build_collection_page(_site(), scope, listing))
+    return _json_ld(build_collection_page(_site(), scope, listing, _image_service_url))
+
+
+def _image_service_url(media_id: str) -> str:
+    return url_for("iiif_image.base", identifier=media_id, _external=True)
 
 
 def _kind_label(kind: str) -> dict[str, list[str]]:
