@@ -107,3 +107,29 @@ def test_without_javascript_the_responsive_images_show_and_no_viewer(browser: An
         assert not any("mirador" in url for url in requested)
     finally:
         context.close()
+
+
+SEARCH_ITEM = "ahwash-tafraout-1998"  # a song whose recording has an approved, time-coded transcription
+
+
+def test_the_viewer_searches_the_transcription(page: Any, page_log: Any, live_server: Any) -> None:
+    # Mirador 4 offers its search panel for a Content Search 1.0 service (the manifest declares 1.0 beside 2.0).
+    line = next(a["body"]["value"] for a in _demo_item(SEARCH_ITEM)["annotations"]
+                if a.get("motivation") == "supplementing" and a.get("status", "approved") == "approved")
+    word = max(re.findall(r"\w+", line), key=len)
+    page.goto(f"/items/{SEARCH_ITEM}")
+    page.locator("section.viewer button.open-viewer").click()
+    viewer = page.locator("#iiif-viewer")
+    viewer.get_by_role("tab", name="Rechercher").click()  # Mirador speaks the page's language (fr)
+    field = viewer.get_by_role("combobox")
+    field.fill(word)
+    field.press("Enter")
+    search_url = live_server(f"/iiif/3/{SEARCH_ITEM}/search/1?q={word}")
+    _requested(page, page_log, lambda url: url == search_url, "the Content Search 1.0 service")
+    # The hit: the recording's canvas, and the matched word in bold within its line.
+    hit = viewer.locator("li").filter(has=page.locator("strong", has_text=word)).first
+    expect(hit).to_be_visible(timeout=20_000)
+    expect(hit.locator("strong")).to_have_text(word)
+    label = next(v["value"] for v in _demo_item(SEARCH_ITEM)["media"][0]["label"] if v["lang"] == "fr")
+    expect(hit).to_contain_text(label)
+    expect(hit).to_contain_text(line.split(word)[1].split()[0].strip(",. "))  # the text that follows the word
