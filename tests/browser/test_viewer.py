@@ -133,3 +133,18 @@ def test_the_viewer_searches_the_transcription(page: Any, page_log: Any, live_se
     label = next(v["value"] for v in _demo_item(SEARCH_ITEM)["media"][0]["label"] if v["lang"] == "fr")
     expect(hit).to_contain_text(label)
     expect(hit).to_contain_text(line.split(word)[1].split()[0].strip(",. "))  # the text that follows the word
+
+
+def test_every_public_demo_item_opens_in_the_viewer(page: Any, page_log: Any) -> None:
+    """Pictures and recordings alike: Mirador shows each one, without its error panel."""
+    shown = [item for item in content.ITEMS if item.get("media") and item.get("status", "published") == "published"
+             and item.get("access", "public") == "public"]
+    assert any(m["path"].endswith(".wav") for item in shown for m in item["media"])
+    for item in shown:
+        page.goto(f"/items/{item['id']}")
+        page.locator("section.viewer button.open-viewer").click()
+        viewer = page.locator("#iiif-viewer")
+        recording = item["media"][0]["path"].endswith(".wav")
+        expect(viewer.locator("audio" if recording else "canvas").first).to_be_attached(timeout=20_000)
+        expect(viewer.get_by_role("tab", name="Rechercher")).to_be_visible()
+        expect(viewer).not_to_contain_text("Une erreur est survenue")  # Mirador's error panel (fr)
