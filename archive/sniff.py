@@ -132,7 +132,14 @@ def allow_pillow_up_to(max_pixels: int) -> None:
 
 
 def exif_orientation(image: Image.Image) -> int:
-    """The EXIF Orientation of an opened picture, 1 (as stored) when it has none or it cannot be read."""
+    """The EXIF Orientation of an opened picture, 1 (as stored) when it has none or it cannot be read.
+
+    Read from JPEG, TIFF and WebP, whose EXIF is in the header. A PNG is taken as stored: its eXIf chunk
+    may follow the pixels, so reading it would decode the whole picture at import, and whether it was read
+    would then depend on whether the picture had been decoded yet.
+    """
+    if image.format not in ("JPEG", "MPO", "TIFF", "WEBP"):
+        return 1
     try:
         value = image.getexif().get(EXIF_ORIENTATION, 1)
     except Exception:  # noqa: BLE001 - a broken EXIF block must not make the picture unreadable

@@ -132,3 +132,13 @@ def test_pictures_beyond_pillows_limit_but_within_the_archives_bound_are_rendere
         with pytest.raises(PackageError) as refused, pytest.warns(Image.DecompressionBombWarning):
             import_package(too_large)
         assert any("exceeds the limit of 50000 pixels" in detail for detail in refused.value.details)
+
+
+def test_a_png_is_taken_as_stored(client, make_package):
+    picture, exif = Image.open(io.BytesIO(squares_png(200, 100))), Image.Exif()
+    exif[0x0112] = 6
+    buffer = io.BytesIO()
+    picture.save(buffer, "PNG", exif=exif.tobytes())
+    import_package(make_package([image_line()], files={"media/picture.png": buffer.getvalue()}))
+    assert client.get(f"{BASE}/info.json").get_json()["width"] == 200
+    assert _open(client.get(f"{BASE}/full/max/0/default.png")).size == (200, 100)
