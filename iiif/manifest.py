@@ -273,13 +273,6 @@ def build_manifest(item: Item, *, site: Site, item_url: str, media_url: Callable
     if public_annotations(item, None):
         manifest.annotations = [AnnotationPageRefExtended(id=item_annotation_page_id(site, item), type="AnnotationPage")]
     document = json.loads(manifest.jsonld())
-    for canvas, m in zip(document["items"], media):
-        if m.kind != "image" and "annotations" in canvas:
-            # The annotations of a recording are embedded (the page is also at its own URL): Mirador 4.0
-            # reads them from the Manifest itself, looking for captions, and fails on a referenced page.
-            page = build_annotation_page(item, m, site=site)
-            page.pop("@context", None)
-            canvas["annotations"] = [page]
     document["partOf"] = _part_of(site, item, kind_label)
     document["service"] = [search_service(site, item), search_service_1(site, item)]
     return document
