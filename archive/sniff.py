@@ -8,6 +8,18 @@ from pathlib import Path
 from PIL import Image
 
 HEAD_BYTES = 64
+EXIF_ORIENTATION = 0x0112
+# How a picture stored with an EXIF Orientation tag is turned to be shown upright: Pillow's own table
+# (ImageOps.exif_transpose). Values 5 to 8 swap width and height.
+UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 # MIME type -> media kind, for every type the archive accepts.
 ACCEPTED_TYPES = {
@@ -96,13 +108,55 @@ def claimed_mime(filename: str, declared: str | None = None) -> str | None:
 class Probe:
     mime_type: str
     kind: str
-    width: int | None = None
+    width: int | None = None  # a picture's size as shown: turned by its EXIF Orientation
     height: int | None = None
     duration_seconds: float | None = None
 
 
 class UnreadableMedia(ValueError):
     pass
+
+
+def allow_pillow_up_to(max_pixels: int) -> None:
+    """Make Pillow's own decompression-bomb limit agree with the archive's bound ``max_pixels``.
+
+    Pillow refuses to open pictures of more than twice ``PIL.Image.MAX_IMAGE_PIXELS`` (about 179 Mpx by
+    default) wherever they are opened, so a picture the archive accepted (up to MAX_IMAGE_PIXELS, 400 Mpx)
+    could not be rendered. The archive checks that bound itself, from the header and before decoding a
+    pixel, at upload and import (``probe``); Pillow's limit is raised to it (never lowered, and left off
+    when someone turned it off), so that it stays a backstop at twice the archive's bound. Pillow's limit
+    is one setting for the whole process: the largest bound of the apps in it wins.
+    """
+    if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < max_pixels:
+        Image.MAX_IMAGE_PIXELS = max_pixels
+
+
+def exif_orientation(image: Image.Image) -> int:
+    """The EXIF Orientation of an opened picture, 1 (as stored) when it has none or it cannot be read.
+
+    Read from JPEG, TIFF and WebP, whose EXIF is in the header. A PNG is taken as stored: its eXIf chunk
+    may follow the pixels, so reading it would decode the whole picture at import, and whether it was read
+    would then depend on whether the picture had been decoded yet.
+    """
+    if image.format not in ("JPEG", "MPO", "TIFF", "WEBP"):
+        return 1
+    try:
+        value = image.getexif().get(EXIF_ORIENTATION, 1)
+    except Exception:  # noqa: BLE001 - a broken EXIF block must not make the picture unreadable
+        return 1
+    return value if isinstance(value, int) else 1
+
+
+def displayed_size(image: Image.Image) -> tuple[int, int]:
+    """The (width, height) of an opened picture as it is shown, turned by its EXIF Orientation."""
+    width, height = image.size
+    return (height, width) if exif_orientation(image) in (5, 6, 7, 8) else (width, height)
+
+
+def upright(picture: Image.Image, orientation: int) -> Image.Image:
+    """``picture`` (decoded from a file whose EXIF Orientation is ``orientation``) turned to be shown."""
+    method = UPRIGHT.get(orientation)
+    return picture.transpose(method) if method is not None else picture
 
 
 def probe(path: Path, *, max_pixels: int) -> Probe:
@@ -123,6 +177,8 @@ def probe(path: Path, *, max_pixels: int) -> Probe:
                 if width * height > max_pixels:
                     raise UnreadableMedia(f"image of {width}x{height} pixels exceeds the limit of {max_pixels} pixels")
                 image.verify()
+            with Image.open(path) as image:  # verify() leaves the image unusable, EXIF included
+                width, height = displayed_size(image)  # what viewers show, and what regions are drawn on
         except UnreadableMedia:
             raise
         except Image.DecompressionBombError as exc:

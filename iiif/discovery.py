@@ -2,6 +2,12 @@
 Create, Update and Delete activities on Manifests, oldest first. Pure: the view passes the page of changes
 and the URLs. (There is no official JSON schema for this API; the tests check the specification's required
 properties one by one.)
+
+An archive that never had anything public has no change to list, yet the specification requires the
+OrderedCollection to have a ``last`` page and every page to have at least one activity. Its stream is one
+``Refresh`` activity (section 2.1.5), dated when it is read: "the complete state of the archive, as of now,
+follows", and nothing follows. A consumer reading it for the first time stops there (section 3.5.2, step 2);
+one that read it before looks for deletions only and finds none. The first real change replaces it.
 """
 from __future__ import annotations
 
@@ -22,7 +28,7 @@ def build_change_collection(changes: ChangePage, *, collection_id: str, page_url
         "@context": DISCOVERY_CONTEXT,
         "id": collection_id,
         "type": "OrderedCollection",
-        "totalItems": changes.total,
+        "totalItems": changes.total or 1,  # the Refresh of an empty stream counts
         "first": {"id": page_url(1), "type": "OrderedCollectionPage"},
         "last": {"id": page_url(changes.pages), "type": "OrderedCollectionPage"},
     }
@@ -47,5 +53,5 @@ def build_change_page(changes: ChangePage, *, collection_id: str, page_url: Call
         {"type": change.activity, "object": {"id": manifest_url(public_id), "type": "Manifest"},
          "endTime": _when(change.happened_at)}
         for change, public_id in changes.changes
-    ]
+    ] or [{"type": "Refresh", "startTime": _when(changes.as_of)}]  # an empty stream (see above)
     return page

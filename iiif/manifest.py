@@ -238,7 +238,7 @@ def build_manifest(item: Item, *, site: Site, item_url: str, media_url: Callable
     ``captions_url(media, language)`` the WebVTT captions of a recording in a language, if offered.
     Only what the public may see goes in: approved annotations, credited names. The Manifest is part of
     the archive's Collection, of its kind's and of its curated collections', and offers a Content Search
-    service (with autocomplete) over its annotations.
+    service (with autocomplete) over its annotations, in versions 2.0 and 1.0.
     """
     manifest = Manifest(id=manifest_id(site, item), label=language_map(item.title))
     summary = [*community_voice(item), *(item.summary or [])]
@@ -274,7 +274,7 @@ def build_manifest(item: Item, *, site: Site, item_url: str, media_url: Callable
         manifest.annotations = [AnnotationPageRefExtended(id=item_annotation_page_id(site, item), type="AnnotationPage")]
     document = json.loads(manifest.jsonld())
     document["partOf"] = _part_of(site, item, kind_label)
-    document["service"] = [search_service(site, item)]
+    document["service"] = [search_service(site, item), search_service_1(site, item)]
     return document
 
 
@@ -282,6 +282,16 @@ def search_service(site: Site, item: Item) -> dict[str, Any]:
     """The Content Search 2.0 service of an item's Manifest, with its nested autocomplete service."""
     return {"id": search_service_id(site, item), "type": "SearchService2",
             "service": [{"id": autocomplete_service_id(site, item), "type": "AutoCompleteService2"}]}
+
+
+def search_service_1(site: Site, item: Item) -> dict[str, Any]:
+    """The same search as Content Search 1.0, for viewers that know only 1.0 (Mirador 4). A service of an
+    older specification is written with ``@id`` and ``@type`` in a Presentation 3 Manifest, and 1.0
+    clients find it by its ``profile``."""
+    return {"@id": f"{search_service_id(site, item)}/1", "@type": "SearchService1",
+            "profile": "http://iiif.io/api/search/1/search",
+            "service": [{"@id": f"{autocomplete_service_id(site, item)}/1", "@type": "AutoCompleteService1",
+                         "profile": "http://iiif.io/api/search/1/autocomplete"}]}
 
 
 def _part_of(site: Site, item: Item, kind_label: dict[str, list[str]] | None) -> list[dict[str, Any]]:
@@ -332,6 +342,10 @@ def annotation_target(site: Site, item: Item, annotation: ArchiveAnnotation) -> 
     return f"{canvas}#{annotation.selector}" if annotation.selector else canvas
 
 
+def annotation_uri(site: Site, item: Item, annotation: ArchiveAnnotation) -> str:
+    return f"{site.base_url}/iiif/3/{item.public_id}/annotation/{annotation.public_id}"
+
+
 def annotation_fields(site: Site, item: Item, annotation: ArchiveAnnotation) -> dict[str, Any]:
     """The Web Annotation of one archive annotation, as the keyword arguments of an iiif-prezi3 Annotation."""
     bodies: list[dict[str, Any]] = []
@@ -343,7 +357,7 @@ def annotation_fields(site: Site, item: Item, annotation: ArchiveAnnotation) -> 
             body["language"] = annotation.body_language
         bodies.append(body)
     fields: dict[str, Any] = {
-        "id": f"{site.base_url}/iiif/3/{item.public_id}/annotation/{annotation.public_id}",
+        "id": annotation_uri(site, item, annotation),
         "motivation": annotation.motivation,
         "body": bodies[0] if len(bodies) == 1 else bodies,
         "target": annotation_target(site, item, annotation),

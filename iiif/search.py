@@ -18,12 +18,19 @@ def _annotation(site: Site, results: AnnotationResults, hit: Any) -> dict[str, A
     return {"id": fields.pop("id"), "type": "Annotation", **fields}
 
 
+def context_of(text: str, start: int, end: int) -> tuple[str, str, str]:
+    """The match ``text[start:end]`` with up to CONTEXT_CHARACTERS of text before and after it:
+    (before, match, after)."""
+    return text[max(0, start - CONTEXT_CHARACTERS):start], text[start:end], text[end:end + CONTEXT_CHARACTERS]
+
+
 def _highlight(annotation_id: str, text: str, start: int, end: int, number: int, page_id: str) -> dict[str, Any]:
-    selector = {"type": "TextQuoteSelector", "exact": text[start:end]}
-    if start:
-        selector["prefix"] = text[max(0, start - CONTEXT_CHARACTERS):start]
-    if end < len(text):
-        selector["suffix"] = text[end:end + CONTEXT_CHARACTERS]
+    prefix, exact, suffix = context_of(text, start, end)
+    selector = {"type": "TextQuoteSelector", "exact": exact}
+    if prefix:
+        selector["prefix"] = prefix
+    if suffix:
+        selector["suffix"] = suffix
     return {"id": f"{page_id}#match-{number}", "type": "Annotation", "motivation": "highlighting",
             "target": {"type": "SpecificResource", "source": annotation_id, "selector": [selector]}}
 

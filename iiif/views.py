@@ -29,11 +29,13 @@ from iiif.manifest import (
     language_map,
 )
 from iiif.search import SEARCH_CONTEXT, build_search_page, build_term_page
+from iiif.search1 import SEARCH_1_CONTEXT, archive_motivations, build_annotation_list, build_term_list
 
 iiif = Blueprint("iiif", __name__, url_prefix="/iiif/3")
 
 CONTENT_TYPE = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
 SEARCH_CONTENT_TYPE = f'application/ld+json;profile="{SEARCH_CONTEXT}"'
+SEARCH_1_CONTENT_TYPE = f'application/ld+json;profile="{SEARCH_1_CONTEXT}"'
 DISCOVERY_CONTENT_TYPE = f'application/ld+json;profile="{DISCOVERY_CONTEXT}"'
 # Content Search parameters this service does not apply: answered, and listed in `ignored`.
 UNSUPPORTED_SEARCH_PARAMETERS = ("date", "user")
@@ -59,7 +61,7 @@ def _manifest_of(item) -> dict[str, Any]:
         derivative_url=lambda m, w: url_for("public.media_derivative", public_id=m.public_id, width=w, _external=True),
         citation_url=url_for("public.item_citation", public_id=item.public_id, fmt="bib", _external=True),
         kind_label=_kind_label(item.kind),
-        image_service_url=lambda m: url_for("iiif_image.base", identifier=m.public_id, _external=True),
+        image_service_url=lambda m: _image_service_url(m.public_id),
         captions_url=lambda m, language: url_for("iiif.captions", item_id=item.public_id, media_id=m.public_id,
                                                  language=language, _external=True),
     )
@@ -112,7 +114,21 @@ def captions(item_id: str, media_id: str, language: str):
 
 @iiif.get("/<item_id>/search")
 def content_search(item_id: str):
-    text, motivations = request.args.get("q", ""), _motivations()
+    results, page, per_page, page_url = _search(item_id, "iiif.content_search", _motivations())
+    return _json_ld(build_search_page(results, site=_site(), page=page, per_page=per_page, page_url=page_url,
+                                      ignored=_ignored()), SEARCH_CONTENT_TYPE)
+
+
+@iiif.get("/<item_id>/search/1")
+def content_search_1(item_id: str):
+    results, page, per_page, page_url = _search(item_id, "iiif.content_search_1", archive_motivations(_motivations()))
+    return _json_ld(build_annotation_list(results, site=_site(), page=page, per_page=per_page, page_url=page_url,
+                                          ignored=_ignored()), SEARCH_1_CONTENT_TYPE)
+
+
+def _search(item_id: str, endpoint: str, motivations: list[str]):
+    """The search the request asks for: the results, the page wanted, the page size and the URLs of pages."""
+    text = request.args.get("q", "")
     page = _whole_number("page", default=1)
     results = search_annotations(item_id, current_viewer(), text, motivations)
     per_page = current_app.config["IIIF_SEARCH_PAGE_SIZE"]
@@ -121,22 +137,39 @@ def content_search(item_id: str):
         raise InvalidQuery(f"'page' must be between 1 and {pages} for this search.")
 
     def page_url(number: int | None) -> str:
-        return url_for("iiif.content_search", item_id=item_id, q=text, motivation=" ".join(motivations) or None,
+        return url_for(endpoint, item_id=item_id, q=text, motivation=" ".join(_motivations()) or None,
                        page=number, _external=True)
 
-    return _json_ld(build_search_page(results, site=_site(), page=page, per_page=per_page, page_url=page_url,
-                                      ignored=_ignored()), SEARCH_CONTENT_TYPE)
+    return results, page, per_page, page_url
 
 
 @iiif.get("/<item_id>/autocomplete")
 def autocomplete(item_id: str):
-    prefix, motivations = request.args.get("q", ""), _motivations()
+    words, page_id = _complete(item_id, "iiif.autocomplete", _motivations())
+    return _json_ld(build_term_page(words, page_id=page_id, ignored=_ignored()), SEARCH_CONTENT_TYPE)
+
+
+@iiif.get("/<item_id>/autocomplete/1")
+def autocomplete_1(item_id: str):
+    words, list_id = _complete(item_id, "iiif.autocomplete_1", archive_motivations(_motivations()))
+
+    def search_url(word: str) -> str:
+        return url_for("iiif.content_search_1", item_id=item_id, q=word,
+                       motivation=" ".join(_motivations()) or None, _external=True)
+
+    return _json_ld(build_term_list(words, list_id=list_id, search_url=search_url, ignored=_ignored()),
+                    SEARCH_1_CONTENT_TYPE)
+
+
+def _complete(item_id: str, endpoint: str, motivations: list[str]):
+    """The words that complete the request's prefix, and the URL of the answer."""
+    prefix = request.args.get("q", "")
     if not prefix.strip():
         raise InvalidQuery("'q' is required: the first letters of the word to complete.")
     _item, words = complete_words(item_id, current_viewer(), prefix, motivations, _whole_number("min", default=1))
-    page_id = url_for("iiif.autocomplete", item_id=item_id, q=prefix, motivation=" ".join(motivations) or None,
-                      min=request.args.get("min"), _external=True)
-    return _json_ld(build_term_page(words, page_id=page_id, ignored=_ignored()), SEARCH_CONTENT_TYPE)
+    answer_id = url_for(endpoint, item_id=item_id, q=prefix, motivation=" ".join(_motivations()) or None,
+                        min=request.args.get("min"), _external=True)
+    return words, answer_id
 
 
 def _motivations() -> list[str]:
@@ -216,10 +249,14 @@ def _collection(scope: CollectionScope, page: int | None, listing: Listing) -> R
     """The top Collection (``page`` None) or one of its pages; a Collection small enough to list its
     manifests itself has no pages."""
     if page is None:
-        return _json_ld(build_collection(_site(), scope, listing))
+        return _json_ld(build_collection(_site(), scope, listing, _image_service_url))
     if listing.pages == 1:
         raise NotFound("This collection is not paged: it lists its manifests itself.")
-    return _json_ld(build_collection_page(_site(), scope, listing))
+    return _json_ld(build_collection_page(_site(), scope, listing, _image_service_url))
+
+
+def _image_service_url(media_id: str) -> str:
+    return url_for("iiif_image.base", identifier=media_id, _external=True)
 
 
 def _kind_label(kind: str) -> dict[str, list[str]]:

@@ -93,14 +93,15 @@ def _empty_postgres_tables() -> None:
 
 
 @contextlib.contextmanager
-def fresh_app(data_dir: Path, migrated_template: str | None):
-    """An app on an empty, migrated archive in ``data_dir``, its app context pushed."""
+def fresh_app(data_dir: Path, migrated_template: str | None, **settings: Any):
+    """An app on an empty, migrated archive in ``data_dir`` (with ``settings`` over the test ones), its app
+    context pushed."""
     data_dir.mkdir()
     if TEST_DATABASE_URL:
         _empty_postgres_tables()
     else:
         shutil.copyfile(migrated_template, data_dir / "twiza.sqlite3")
-    app = _app_for(data_dir, TEST_DATABASE_URL)
+    app = _app_for(data_dir, TEST_DATABASE_URL, **settings)
     with app.app_context():
         yield app
         db.session.remove()

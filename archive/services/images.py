@@ -34,6 +34,7 @@ from archive.db import db
 from archive.errors import NotFound
 from archive.models import Item, Media
 from archive.services.access import check_can_view
+from archive.sniff import exif_orientation, upright
 from archive.storage import media_store
 
 TILE_SIZE = 256
@@ -297,7 +298,7 @@ def build_pyramid(sha256: str) -> Path:
         work = Path(tempfile.mkdtemp(dir=root.parent, prefix=f".{sha256}-"))
         try:
             with Image.open(media_store().path_for(sha256)) as original:
-                level = _displayable(original)
+                level = _decoded(original)
                 if level.mode != "RGB":
                     level = level.convert("RGB")
             factor = 1
@@ -442,12 +443,18 @@ def _scaled_from_original(image: ImageRef, r: Rendition) -> Image.Image:
         if original.format == "JPEG":
             # Decode at 1/2, 1/4 or 1/8 scale when the output needs no more pixels than that.
             scale = min(r.width / r.out_width, r.height / r.out_height)
-            if scale >= 2:
-                original.draft(original.mode, (math.ceil(image.width / scale), math.ceil(image.height / scale)))
-        picture = _displayable(original)
+            if scale >= 2:  # in the stored orientation, which the scale does not depend on
+                original.draft(original.mode, (math.ceil(original.width / scale), math.ceil(original.height / scale)))
+        picture = _decoded(original)
     sx, sy = image.width / picture.width, image.height / picture.height
     box = (r.x / sx, r.y / sy, (r.x + r.width) / sx, (r.y + r.height) / sy)
     return _resample(picture, r, box)
+
+
+def _decoded(original: Image.Image) -> Image.Image:
+    """The pixels of an opened original as they are shown: ``_displayable``, turned by its EXIF Orientation
+    (the width and height recorded at upload and import are already the turned ones)."""
+    return upright(_displayable(original), exif_orientation(original))
 
 
 def _displayable(picture: Image.Image) -> Image.Image:

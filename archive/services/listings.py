@@ -1,13 +1,13 @@
 """Lists of the items a viewer may see, light and in a stable order, for machine-readable collections
 (IIIF Collections): the whole archive, one kind, or one curated collection.
 
-Only what a listing shows is loaded (identifier, title, kind), never an item's layers, so that a page of a
-hundred entries costs one query. The order never changes when items are added: the whole archive and a
+Only what a listing shows is loaded (identifier, title, kind, and the first image of each item for its
+thumbnail), never an item's layers, so that a page of a hundred entries costs two queries. The order never changes when items are added: the whole archive and a
 kind list items in the order they entered the archive, a curated collection in its curators' order.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
@@ -15,10 +15,19 @@ from sqlalchemy.orm import load_only
 
 from archive.db import db
 from archive.errors import NotFound
-from archive.models import Collection, CollectionMembership, Item
+from archive.models import Collection, CollectionMembership, Item, Media
 from archive.services.access import visible_items_clause
 from archive.services.items import ItemPage
 from archive.vocabulary import KINDS
+
+
+@dataclass(frozen=True)
+class ListedImage:
+    """An item's first image with a pixel size (the first image canvas of its manifest)."""
+
+    public_id: str
+    width: int
+    height: int
 
 
 @dataclass(frozen=True)
@@ -26,6 +35,20 @@ class Listing(ItemPage):
     """One page of a listing: ``items`` (light: public_id, title, kind), the ``total`` over all pages."""
 
     collection: Collection | None = None  # for a curated collection's listing
+    images: dict[str, ListedImage] = field(default_factory=dict)  # the listed items' first images, by item public id
+
+
+def _first_images(items: list[Item]) -> dict[str, ListedImage]:
+    public_ids = {item.id: item.public_id for item in items}
+    rows = db.session.execute(
+        select(Media.item_id, Media.public_id, Media.width, Media.height)
+        .where(Media.item_id.in_(public_ids), Media.kind == "image", Media.width.is_not(None))
+        .order_by(Media.item_id, Media.position, Media.id)
+    ) if public_ids else []
+    images: dict[str, ListedImage] = {}
+    for item_id, media_id, width, height in rows:
+        images.setdefault(public_ids[item_id], ListedImage(media_id, width, height))
+    return images
 
 
 def list_visible(viewer: Any, *, page: int = 1, per_page: int = 100, kind: str | None = None,
@@ -66,4 +89,4 @@ def list_visible(viewer: Any, *, page: int = 1, per_page: int = 100, kind: str |
         statement.where(condition).order_by(*order).offset(offset).limit(per_page)
         .options(load_only(Item.public_id, Item.title, Item.kind))
     ))
-    return Listing(items, total, page, per_page, collection)
+    return Listing(items, total, page, per_page, collection, _first_images(items))

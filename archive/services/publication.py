@@ -87,11 +87,13 @@ class ChangePage:
     page: int
     pages: int  # at least 1: the first page exists even when nothing changed yet
     per_page: int
+    as_of: dt.datetime  # when the changes were read (UTC)
 
 
 def list_changes(page: int = 1, per_page: int = 100) -> ChangePage:
     """Page ``page`` of the public changes, oldest first. Raises NotFound for a page past the last (the
     first page exists even when nothing changed yet)."""
+    as_of = dt.datetime.now(dt.timezone.utc)
     total = db.session.scalar(select(func.count(PublicChange.id))) or 0
     if page < 1 or (page > 1 and (page - 1) * per_page >= total):
         raise NotFound("No such page of changes.")
@@ -100,4 +102,4 @@ def list_changes(page: int = 1, per_page: int = 100) -> ChangePage:
         .order_by(PublicChange.id).offset((page - 1) * per_page).limit(per_page)
     ).all()
     pages = max(1, -(-total // per_page))
-    return ChangePage([(change, public_id) for change, public_id in rows], total, page, pages, per_page)
+    return ChangePage([(change, public_id) for change, public_id in rows], total, page, pages, per_page, as_of)

@@ -157,3 +157,18 @@ def test_the_files_of_a_draft_play_for_its_author_and_reviewers_only(app, draft)
     review.transition(worker, item.public_id, "submit")
     assert {who: status(who) for who in (None, "author", "other worker", "reviewer")} == {
         None: 404, "author": 206, "other worker": 404, "reviewer": 206}
+
+
+def test_a_turned_picture_is_measured_as_shown(app, draft):
+    # A phone's portrait photograph: stored 64x48 with EXIF Orientation 6 (turn 90 degrees clockwise to show).
+    image, exif = Image.new("RGB", (64, 48), (180, 90, 40)), Image.Exif()
+    exif[0x0112] = 6
+    exif[GPS_IFD] = {1: "N", 2: (31.0, 30.0, 0.0)}
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=90, exif=exif.tobytes())
+    worker, item = draft
+    media = _upload(app, worker, item, buffer.getvalue(), "portrait.jpg")
+    assert (media.width, media.height) == (48, 64)
+    with Image.open(media_store().path_for(media.sha256)) as stored:
+        assert stored.size == (64, 48) and stored.getexif()[0x0112] == 6  # kept as taken; only GPS removed
+        assert GPS_IFD not in stored.getexif()

@@ -80,7 +80,8 @@ def test_viewer_plays_a_recording_and_lists_its_time_coded_transcription(page: A
     viewer = page.locator("#iiif-viewer")
     expect(viewer.locator("audio")).to_have_count(1, timeout=20_000)
     expect(viewer).to_contain_text(line.split("\n")[0].strip(), timeout=20_000)
-    expect(viewer).not_to_contain_text("An error occurred")
+    for error_panel in ("Une erreur est survenue", "An error occurred"):  # Mirador's error panel, fr or en
+        expect(viewer).not_to_contain_text(error_panel)
     _requested(page, page_log, lambda url: url.endswith(".wav") or "/media/" in url, "the recording")
 
 
@@ -107,3 +108,44 @@ def test_without_javascript_the_responsive_images_show_and_no_viewer(browser: An
         assert not any("mirador" in url for url in requested)
     finally:
         context.close()
+
+
+SEARCH_ITEM = "ahwash-tafraout-1998"  # a song whose recording has an approved, time-coded transcription
+
+
+def test_the_viewer_searches_the_transcription(page: Any, page_log: Any, live_server: Any) -> None:
+    # Mirador 4 offers its search panel for a Content Search 1.0 service (the manifest declares 1.0 beside 2.0).
+    line = next(a["body"]["value"] for a in _demo_item(SEARCH_ITEM)["annotations"]
+                if a.get("motivation") == "supplementing" and a.get("status", "approved") == "approved")
+    word = max(re.findall(r"\w+", line), key=len)
+    page.goto(f"/items/{SEARCH_ITEM}")
+    page.locator("section.viewer button.open-viewer").click()
+    viewer = page.locator("#iiif-viewer")
+    viewer.get_by_role("tab", name="Rechercher").click()  # Mirador speaks the page's language (fr)
+    field = viewer.get_by_role("combobox")
+    field.fill(word)
+    field.press("Enter")
+    search_url = live_server(f"/iiif/3/{SEARCH_ITEM}/search/1?q={word}")
+    _requested(page, page_log, lambda url: url == search_url, "the Content Search 1.0 service")
+    # The hit: the recording's canvas, and the matched word in bold within its line.
+    hit = viewer.locator("li").filter(has=page.locator("strong", has_text=word)).first
+    expect(hit).to_be_visible(timeout=20_000)
+    expect(hit.locator("strong")).to_have_text(word)
+    label = next(v["value"] for v in _demo_item(SEARCH_ITEM)["media"][0]["label"] if v["lang"] == "fr")
+    expect(hit).to_contain_text(label)
+    expect(hit).to_contain_text(line.split(word)[1].split()[0].strip(",. "))  # the text that follows the word
+
+
+def test_every_public_demo_item_opens_in_the_viewer(page: Any, page_log: Any) -> None:
+    """Pictures and recordings alike: Mirador shows each one, without its error panel."""
+    shown = [item for item in content.ITEMS if item.get("media") and item.get("status", "published") == "published"
+             and item.get("access", "public") == "public"]
+    assert any(m["path"].endswith(".wav") for item in shown for m in item["media"])
+    for item in shown:
+        page.goto(f"/items/{item['id']}")
+        page.locator("section.viewer button.open-viewer").click()
+        viewer = page.locator("#iiif-viewer")
+        recording = item["media"][0]["path"].endswith(".wav")
+        expect(viewer.locator("audio" if recording else "canvas").first).to_be_attached(timeout=20_000)
+        expect(viewer.get_by_role("tab", name="Rechercher")).to_be_visible()
+        expect(viewer).not_to_contain_text("Une erreur est survenue")  # Mirador's error panel (fr)

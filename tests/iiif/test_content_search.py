@@ -5,6 +5,7 @@ them), drafts 404; bad parameters 400."""
 from __future__ import annotations
 
 import json
+import urllib.parse
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -45,26 +46,41 @@ def archive(app, make_package):
     ]))
 
 
-def _search(client, query: str, status: int = 200) -> dict:
-    response = client.get(f"/iiif/3/tw-song-0001/search?{query}")
+def _search(client, query: str, status: int = 200, *, service: str = "search", content_type: str | None = None) -> dict:
+    response = client.get(f"/iiif/3/tw-song-0001/{service}?{query}")
     assert response.status_code == status, response.get_data(as_text=True)
+    if content_type and status == 200:
+        assert response.headers["Content-Type"] == content_type
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
     return json.loads(response.get_data(as_text=True))
 
 
-def _values(page: dict) -> list[str]:
-    values = []
-    for annotation in page["items"]:
-        bodies = annotation["body"] if isinstance(annotation["body"], list) else [annotation["body"]]
-        values += [b["value"] for b in bodies]
-    return values
+def _texts(document: dict, annotations: str = "items", body: str = "body", text: str = "value") -> list[str]:
+    """The text of every body of every annotation (Content Search 2.0's names by default)."""
+    texts = []
+    for annotation in document[annotations]:
+        bodies = annotation[body] if isinstance(annotation[body], list) else [annotation[body]]
+        texts += [b[text] for b in bodies]
+    return texts
 
 
-def test_manifest_declares_search_and_autocomplete(client, archive):
+_values = _texts
+
+
+def test_manifest_declares_search_and_autocomplete_in_versions_2_and_1(shared_dir, client, archive):
     manifest = client.get("/iiif/3/tw-song-0001/manifest").get_json(force=True)
     assert manifest["service"] == [{
         "id": "http://localhost/iiif/3/tw-song-0001/search", "type": "SearchService2",
         "service": [{"id": "http://localhost/iiif/3/tw-song-0001/autocomplete", "type": "AutoCompleteService2"}],
+    }, {
+        # Content Search 1.0, as Presentation 3 writes an older specification's service: @id, @type, profile.
+        "@id": "http://localhost/iiif/3/tw-song-0001/search/1", "@type": "SearchService1",
+        "profile": "http://iiif.io/api/search/1/search",
+        "service": [{"@id": "http://localhost/iiif/3/tw-song-0001/autocomplete/1", "@type": "AutoCompleteService1",
+                     "profile": "http://iiif.io/api/search/1/autocomplete"}],
     }]
+    schema = json.loads((shared_dir / "standards/iiif/presentation-3.0.schema.json").read_text(encoding="utf-8"))
+    assert list(Draft7Validator(schema).iter_errors(manifest)) == []
 
 
 def test_a_latin_query_finds_the_tifinagh_transcription(client, archive):
@@ -162,9 +178,10 @@ def test_bad_parameters_are_400_with_a_message(client, archive, path):
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
+@pytest.mark.parametrize("version", ["", "/1"])  # Content Search 2.0 and 1.0
 @pytest.mark.parametrize("item_id, status", [("tw-song-restricted", 401), ("tw-song-draft", 404), ("tw-nothing", 404)])
-def test_restricted_items_are_401_and_drafts_404_revealing_nothing(client, archive, item_id, status):
-    for path in (f"/iiif/3/{item_id}/search?q=poisson", f"/iiif/3/{item_id}/autocomplete?q=po"):
+def test_restricted_items_are_401_and_drafts_404_revealing_nothing(client, archive, item_id, status, version):
+    for path in (f"/iiif/3/{item_id}/search{version}?q=poisson", f"/iiif/3/{item_id}/autocomplete{version}?q=po"):
         response = client.get(path)
         assert response.status_code == status
         assert "poisson" not in response.get_data(as_text=True).replace("q=poisson", "")
@@ -225,3 +242,89 @@ def test_search_within_a_manifest_finds_what_site_search_finds(client, make_pack
                   if client.get(f"/iiif/3/{line['id']}/search", query_string={"q": query}).get_json(force=True)["items"]}
         assert within == site, query
         assert bool(within) == (query not in FINDS_NOTHING), query
+
+
+# ------------------------------------------------------------------------------ Content Search 1.0
+
+SEARCH_1_JSON_LD = 'application/ld+json;profile="http://iiif.io/api/search/1/context.json"'
+
+
+def _search_1(client, query: str, status: int = 200) -> dict:
+    return _search(client, query, status, service="search/1", content_type=SEARCH_1_JSON_LD)
+
+
+def _chars(annotation_list: dict) -> list[str]:
+    return _texts(annotation_list, "resources", "resource", "chars")
+
+
+def test_search_1_answers_an_annotation_list_with_resources_and_hits(client, archive):
+    found = _search_1(client, "q=tamazight")
+    assert found["@context"] == ["http://iiif.io/api/presentation/2/context.json",
+                                 "http://iiif.io/api/search/1/context.json"]
+    assert found["@id"] == "http://localhost/iiif/3/tw-song-0001/search/1?q=tamazight"
+    assert found["@type"] == "sc:AnnotationList" and "within" not in found  # one page, nothing ignored
+    [annotation] = found["resources"]
+    v2 = _search(client, "q=tamazight")["items"][0]
+    assert annotation["@id"] == v2["id"] and annotation["@type"] == "oa:Annotation"
+    assert annotation["motivation"] == "sc:painting"  # a transcription: Presentation 2 has no supplementing
+    assert annotation["resource"] == {"@type": "cnt:ContentAsText", "chars": TIFINAGH_LINE, "format": "text/plain",
+                                      "language": "zgh-Tfng"}
+    canvas = v2["target"].partition("#")[0]
+    assert annotation["on"] == {"@type": "oa:SpecificResource", "full": canvas,
+                                "selector": {"@type": "oa:FragmentSelector", "value": "t=1,1.5"}}
+    word = TIFINAGH_LINE.split(" ")[0]  # the Latin query matched the Tifinagh word
+    assert found["hits"] == [{"@type": "search:Hit", "annotations": [annotation["@id"]],
+                              "match": word, "before": "", "after": TIFINAGH_LINE[len(word):]}]
+
+
+def test_search_1_finds_what_search_2_finds(client, archive):
+    for query in ("poisson", "tamazight", "الحوت", "couplet", "mer OR brodeuses", "bro*", '"la mer"', "nothing"):
+        q = urllib.parse.quote(query)
+        assert _chars(_search_1(client, f"q={q}")) == _values(_search(client, f"q={q}")), query
+
+
+def test_search_1_tags_regions_motivations_and_ignored_parameters(client, archive):
+    tagged = _search_1(client, "q=poisson&motivation=tagging&user=x")
+    [tag] = tagged["resources"]
+    assert tag["motivation"] == "oa:tagging" and tag["resource"] == {"@type": "oa:Tag", "chars": "poisson"}
+    assert tag["on"].endswith("#xywh=0,0,2,2")
+    assert tagged["within"] == {"@type": "sc:Layer", "total": 1, "ignored": ["user"]}
+    assert tagged["hits"][0]["match"] == "poisson"
+    assert _search_1(client, "q=poisson&motivation=oa:tagging")["resources"] == tagged["resources"]
+    painting = _search_1(client, "q=poisson&motivation=painting")  # transcriptions and translations only
+    assert painting["resources"] and {r["motivation"] for r in painting["resources"]} == {"sc:painting"}
+    others = _search_1(client, "q=poisson&motivation=non-painting")
+    assert {r["motivation"] for r in others["resources"]} == {"oa:tagging"}
+    assert _search_1(client, "q=poisson&motivation=unheard-of")["resources"] == []
+
+
+def test_search_1_pages_in_a_layer(app, client, archive):
+    app.config["IIIF_SEARCH_PAGE_SIZE"] = 2
+    first = _search_1(client, "q=couplet&motivation=painting")  # not the comment on the song
+    base = "http://localhost/iiif/3/tw-song-0001/search/1?q=couplet&motivation=painting"
+    assert first["within"] == {"@type": "sc:Layer", "total": 5, "first": f"{base}&page=1", "last": f"{base}&page=3"}
+    assert first["@id"] == first["within"]["first"] and first["startIndex"] == 0 and "prev" not in first
+    seen, page = [], first
+    while True:
+        seen += _chars(page)
+        assert len(page["hits"]) == len(page["resources"])
+        if "next" not in page:
+            break
+        page = _search_1(client, page["next"].split("?", 1)[1])
+    assert page["@id"] == first["within"]["last"] and page["startIndex"] == 4 and page["prev"]
+    assert seen == [f"Couplet {i} : la mer et le poisson" for i in range(5)]
+    _search_1(client, "q=couplet&page=4", status=400)
+
+
+def test_autocomplete_1_answers_a_term_list_linking_to_the_search(client, archive):
+    response = client.get("/iiif/3/tw-song-0001/autocomplete/1?q=po&motivation=painting&user=me")
+    assert response.status_code == 200 and response.headers["Content-Type"] == SEARCH_1_JSON_LD
+    terms = response.get_json(force=True)
+    assert terms["@context"] == "http://iiif.io/api/search/1/context.json" and terms["@type"] == "search:TermList"
+    assert terms["ignored"] == ["user"]
+    [term] = terms["terms"]
+    assert term["match"] == "poisson" and term["count"] == 5  # the tag does not count: painting only
+    assert term["url"] == "http://localhost/iiif/3/tw-song-0001/search/1?q=poisson&motivation=painting"
+    assert _chars(_search_1(client, term["url"].split("?", 1)[1]))
+    assert client.get("/iiif/3/tw-song-0001/autocomplete/1").status_code == 400
+

@@ -132,13 +132,24 @@ def test_credit_changes_update_the_items_that_credit_the_agent(client, make_pack
     assert _stream(client) == [("Create", MANIFEST.format("tw-tale-0001")), ("Update", MANIFEST.format("tw-tale-0001"))]
 
 
-def test_an_empty_archive_has_an_empty_stream_and_pages_past_the_end_are_404(client):
+def test_an_empty_archive_has_a_valid_stream_of_one_refresh_and_pages_past_the_end_are_404(client, make_package):
+    # Section 3.1: an OrderedCollection MUST have `last`; section 3.2: a page's orderedItems MUST hold at least
+    # one activity. With nothing public yet, the stream is a Refresh (section 2.1.5) and nothing after it.
     collection = _get(client, "/iiif/3/discovery")
     _check_collection(collection)
-    assert collection["totalItems"] == 0 and collection["last"]["id"] == "http://localhost/iiif/3/discovery/page/1"
-    assert _get(client, "/iiif/3/discovery/page/1")["orderedItems"] == []
+    assert collection["totalItems"] == 1 and collection["first"] == collection["last"]
+    assert collection["last"]["id"] == "http://localhost/iiif/3/discovery/page/1"
+    page = _get(client, collection["last"]["id"])
+    assert page["partOf"] == {"id": collection["id"], "type": "OrderedCollection"} and page["startIndex"] == 0
+    assert "prev" not in page and "next" not in page
+    [refresh] = page["orderedItems"]
+    assert set(refresh) == {"type", "startTime"} and refresh["type"] == "Refresh"
+    assert XSD_UTC.match(refresh["startTime"])
     assert client.get("/iiif/3/discovery/page/2").status_code == 404
     assert client.get("/iiif/3/discovery/page/0").status_code == 404
+    # The first change replaces it: the stream then holds only real activities.
+    _import(make_package, tale())
+    assert _stream(client) == [("Create", MANIFEST.format("tw-tale-0001"))]
     response = client.get("/iiif/3/discovery")
     assert client.get("/iiif/3/discovery", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
 

@@ -2,11 +2,13 @@
 schema, carries BCP 47 language maps, the licence and the credits, and shows only what the public may see."""
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
 from jsonschema import Draft7Validator
+from PIL import Image
 from sqlalchemy import select
 
 from archive.db import db
@@ -105,6 +107,7 @@ def test_every_demo_manifest_annotation_page_and_collection_is_valid(shared_dir,
         assert list(validator.iter_errors(collection)) == [], collection_id
     assert any("/page/" in c for c in collections) and any("/kinds/" in c for c in collections)
     assert any("/collections/" in c for c in collections)
+    assert any("thumbnail" in ref for c in collections.values() for ref in c["items"])
     assert any(_canvases(m, "Sound") for m in demo.values()) and any(_canvases(m, "Image") for m in demo.values())
 
 
@@ -379,3 +382,31 @@ def test_item_page_links_its_manifest(client, small_archive):
     assert ('<link rel="alternate" type="application/ld+json;profile=&quot;http://iiif.io/api/presentation/3/'
             'context.json&quot;" href="/iiif/3/tw-tale-0001/manifest">') in page
     assert 'href="/iiif/3/tw-tale-0001/manifest" type="application/ld+json" data-iiif-manifest>' in page
+
+
+def test_listed_manifests_carry_a_small_thumbnail_from_the_image_service(shared_dir, app, client, make_package):
+    lines = [tale(media=[{"path": "media/tale.wav"}, {"path": "media/wide.png"}, {"path": "media/small.png"}],
+                  annotations=[]),
+             tale("tw-tale-0002", media=[{"path": "media/tale.wav"}], annotations=[])]  # no picture: no thumbnail
+    import_package(make_package(lines, files={"media/tale.wav": tiny_wav(), "media/wide.png": tiny_png(600, 300),
+                                              "media/small.png": tiny_png(5, 4)}))
+    manifest = client.get("/iiif/3/tw-tale-0001/manifest").get_json(force=True)
+    service = _canvases(manifest, "Image")[0]["items"][0]["items"][0]["body"]["service"][0]  # the first picture's
+    expected = [{"id": f"{service['id']}/full/200,100/0/default.jpg", "type": "Image", "format": "image/jpeg",
+                 "width": 200, "height": 100, "service": [service]}]
+    validator = Draft7Validator(json.loads((shared_dir / "standards/iiif/presentation-3.0.schema.json").read_text()))
+    app.config["IIIF_COLLECTION_PAGE_SIZE"] = 1  # pages list the manifests too
+    for url in ("/iiif/3/collection", "/iiif/3/collection/page/1", "/iiif/3/kinds/tale", "/iiif/3/kinds/tale/page/2",
+                "/iiif/3/collections/coastal-tales/page/1"):
+        collection = client.get(url).get_json(force=True)
+        assert list(validator.iter_errors(collection)) == [], url
+        for ref in collection["items"]:
+            if ref["id"].endswith("/tw-tale-0001/manifest"):
+                assert ref["thumbnail"] == expected, url
+            elif ref["type"] == "Manifest":
+                assert "thumbnail" not in ref, url
+    app.config["IIIF_COLLECTION_PAGE_SIZE"] = 100
+    [listed, _] = client.get("/iiif/3/collection").get_json(force=True)["items"]
+    assert listed["thumbnail"] == expected
+    picture = client.get(expected[0]["id"].removeprefix("http://localhost"))
+    assert picture.status_code == 200 and Image.open(io.BytesIO(picture.data)).size == (200, 100)
