@@ -246,6 +246,10 @@ def test_a_new_worker_invited_by_a_curator_is_credited_with_the_reviewer_everywh
     # -- so do the IIIF manifest and its annotation pages
     manifest = visitor.request.get(f"/iiif/3/{item_id}/manifest").json()
     labels = _annotation_labels(visitor, manifest)
+    captions = _captions(visitor, manifest)
+    assert set(captions) == {"zgh-Tfng", "fr"}
+    assert "00:00:00.500 --> 00:00:02.250" in captions["fr"] and CORRECTED in captions["fr"]
+    assert TRANSCRIPTION in captions["zgh-Tfng"]
     assert labels[TRANSCRIPTION] == {"creator": [NEW_WORKER_NAME],
                                      "label": f"{NEW_WORKER_NAME} (transcriber); {REVIEWER_NAME} (reviewer)"}
     assert labels[CORRECTED] == {"creator": [NEW_WORKER_NAME, REVIEWER_NAME],
@@ -294,6 +298,13 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def _captions(page: Any, manifest: dict[str, Any]) -> dict[str, str]:
+    """The WebVTT captions the manifest offers for its recordings, by language."""
+    return {annotation["body"]["language"]: page.request.get(annotation["body"]["id"]).text()
+            for canvas in manifest["items"] for reference in canvas.get("annotations", [])
+            if reference["id"].endswith("/captions") for annotation in reference["items"]}
+
+
 def _body_text(annotation: dict[str, Any]) -> str:
     bodies = _as_list(annotation.get("body") or [])
     return next(b["value"] for b in bodies if "value" in b)
@@ -319,6 +330,8 @@ def _annotation_labels(page: Any, manifest: dict[str, Any]) -> dict[str, dict[st
     found = {}
     for canvas in manifest["items"]:
         for reference in canvas.get("annotations", []):
+            if reference["id"].endswith("/captions"):  # WebVTT files of the same layers: see _captions
+                continue
             annotation_page = reference if reference.get("items") else page.request.get(reference["id"]).json()
             for annotation in _annotation_items(annotation_page):
                 found[_body_text(annotation)] = {
