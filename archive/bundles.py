@@ -100,3 +100,16 @@ def _entry(bag_name: str, path: str, compression: int) -> zipfile.ZipInfo:
     entry = zipfile.ZipInfo(f"{bag_name}/{path}", date_time=(1980, 1, 1, 0, 0, 0))
     entry.compress_type = compression
     return entry
+
+
+def stream_zip(folder: str, files: Iterator[tuple[str, bytes]]) -> Iterator[bytes]:
+    """A ZIP of ``files`` (path, content) under ``folder``/, yielded as each file is written: the files are
+    asked for one at a time, so only one is ever in memory. JPEG, PNG and PDF files are stored as they are
+    (compressing them again gains nothing); the rest is deflated."""
+    pipe = _Pipe()
+    with zipfile.ZipFile(pipe, "w", allowZip64=True) as archive:
+        for path, content in files:
+            stored = path.lower().endswith((".jpg", ".jpeg", ".png", ".pdf"))
+            archive.writestr(_entry(folder, path, zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED), content)
+            yield pipe.drain()
+    yield pipe.drain()
