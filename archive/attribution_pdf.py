@@ -1,0 +1,83 @@
+"""The attribution sheet of a class set as a print-ready PDF (A4), rendered with fpdf2.
+
+Titles, summaries and attribution lines come in Latin, Arabic and Tifinagh script, often mixed in one line:
+fpdf2 shapes them with HarfBuzz (uharfbuzz), so Arabic letters join and run right to left, and falls back from
+Noto Sans to Noto Sans Arabic or Noto Sans Tifinagh for each character Noto Sans lacks. The fonts are the
+TrueType files that ``archive.assets`` copies from npm packages into static/vendor/pdf-fonts; nothing is
+fetched at run time. The interface strings are the HTML sheet's (templates/teachers/attribution_sheet.html).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from flask_babel import gettext as _
+from fpdf import FPDF
+
+from archive.attribution_sheet import AttributionSheet, SheetEntry, SheetText
+from archive.vocabulary import direction_of
+
+FONT_DIR = Path(__file__).resolve().parents[1] / "static" / "vendor" / "pdf-fonts"
+# (family, regular file, bold file or None): the first is the main font, the others its fallbacks.
+FONTS = [
+    ("NotoSans", "NotoSans_400Regular.ttf", "NotoSans_700Bold.ttf"),
+    ("NotoSansArabic", "NotoSansArabic_400Regular.ttf", "NotoSansArabic_700Bold.ttf"),
+    ("NotoSansTifinagh", "NotoSansTifinagh_400Regular.ttf", None),
+]
+MARGIN_MM = 18  # the HTML sheet's @page margin
+LINE_MM = 5.5
+
+
+def render_pdf(sheet: AttributionSheet) -> bytes:
+    """The sheet as a PDF document: a heading (site, selection address, date), then one block per entry."""
+    pdf = _document(sheet.created)
+    pdf.add_page()
+    _write(pdf, f"{_('Class set')} · {sheet.site_name}", size=16, style="B")
+    _write(pdf, _("Made on %(date)s from the selection %(url)s. Show and share these works in class with their "
+                  "attribution as written below.", date=sheet.created, url=sheet.selection_url))
+    for entry in sheet.entries:
+        _entry(pdf, entry)
+    return bytes(pdf.output())
+
+
+def _document(created: str) -> FPDF:
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
+    pdf.set_auto_page_break(True, margin=MARGIN_MM)
+    # The sheet's own date, not the clock: the same sheet gives the same bytes.
+    date = datetime.fromisoformat(created)
+    pdf.set_creation_date(date if date.tzinfo else date.replace(tzinfo=timezone.utc))
+    for family, regular, bold in FONTS:
+        pdf.add_font(family, "", FONT_DIR / regular)
+        if bold:
+            pdf.add_font(family, "B", FONT_DIR / bold)
+    # Not an exact match: Tifinagh has no bold face, and a regular Tifinagh title beats missing glyphs.
+    pdf.set_fallback_fonts([family for family, _regular, _bold in FONTS[1:]], exact_match=False)
+    return pdf
+
+
+def _entry(pdf: FPDF, entry: SheetEntry) -> None:
+    pdf.ln(3)
+    _write(pdf, f"{entry.number}.", size=12, style="B")
+    _write(pdf, entry.title, size=12, style="B")
+    if entry.summary:
+        _write(pdf, entry.summary)
+    _write(pdf, entry.attribution, size=9.5)
+    _write(pdf, f"{_('Licence:')} {entry.licence} · {entry.licence_url}")
+    _write(pdf, entry.item_url)
+    if entry.images:
+        _write(pdf, _("Pictures in this set:"))
+        for name in entry.images:
+            _write(pdf, name, size=9, lang="zxx")  # file names: always left to right
+
+
+def _write(pdf: FPDF, text: str | SheetText, size: float = 10.5, style: str = "", lang: str | None = None) -> None:
+    """A paragraph. A value with a language runs in that language's direction; a line without one (the
+    heading, attribution lines mixing scripts) is left to the Unicode bidirectional algorithm."""
+    if isinstance(text, SheetText):
+        text, lang = text.value, text.lang
+    direction = direction_of(lang) if lang else None
+    pdf.set_font(FONTS[0][0], style, size)
+    pdf.set_text_shaping(True, direction=direction)
+    pdf.multi_cell(0, LINE_MM * size / 10.5, text, align="R" if direction == "rtl" else "L",
+                   new_x="LMARGIN", new_y="NEXT")
