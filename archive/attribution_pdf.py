@@ -14,7 +14,7 @@ from pathlib import Path
 from flask_babel import gettext as _
 from fpdf import FPDF
 
-from archive.attribution_sheet import AttributionSheet, SheetEntry, SheetText
+from archive.attribution_sheet import AttributionSheet, SheetEntry, SheetGap, SheetText
 from archive.vocabulary import direction_of
 
 FONT_DIR = Path(__file__).resolve().parents[1] / "static" / "vendor" / "pdf-fonts"
@@ -37,7 +37,20 @@ def render_pdf(sheet: AttributionSheet) -> bytes:
                   "attribution as written below.", date=sheet.created, url=sheet.selection_url))
     for entry in sheet.entries:
         _entry(pdf, entry)
+    if sheet.left_out:
+        pdf.ln(4)
+        _write(pdf, _("Left out of this set"), size=12, style="B")
+        for gap in sheet.left_out:
+            _write(pdf, gap.title, style="B")
+            _write(pdf, _gap_reason(gap))
     return bytes(pdf.output())
+
+
+def _gap_reason(gap: SheetGap) -> str:
+    if gap.reason == "licence":
+        return _("its licence (%(licence)s) does not allow showing it in class.", licence=gap.licence)
+    return _("a picture under %(licence)s, whose terms must first be accepted on the item's downloads page.",
+             licence=gap.licence)
 
 
 def _document(created: str) -> FPDF:

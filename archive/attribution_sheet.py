@@ -27,8 +27,19 @@ class SheetEntry:
 
 
 @dataclass(frozen=True)
+class SheetGap:
+    """Something of the selection left out of the set, and why."""
+
+    number: int
+    title: SheetText
+    reason: str  # "licence": the item may not be shown in class; "terms": a picture's terms are not accepted yet
+    licence: str  # the short name of the licence concerned
+
+
+@dataclass(frozen=True)
 class AttributionSheet:
     site_name: str
     selection_url: str  # the selection's page, from which the set was made
     created: str  # ISO date
     entries: list[SheetEntry]
+    left_out: list[SheetGap] = field(default_factory=list)

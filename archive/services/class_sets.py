@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from archive.attribution_sheet import AttributionSheet, SheetEntry, SheetText
+from archive.attribution_sheet import AttributionSheet, SheetEntry, SheetGap, SheetText
 from archive.errors import NotFound
 from archive.licensing import reuses
 from archive.models import Item, Media
@@ -31,18 +31,9 @@ class ClassSetPicture:
 
 
 @dataclass(frozen=True)
-class LeftOut:
-    number: int
-    title: SheetText
-    reason: str  # "licence": the item may not be shown in class; "terms": a picture's terms are not accepted yet
-    licence: str  # the short name of the licence concerned
-
-
-@dataclass(frozen=True)
 class ClassSet:
     sheet: AttributionSheet
     pictures: list[ClassSetPicture]
-    left_out: list[LeftOut]
 
 
 def print_rendition(image: ImageRef) -> Rendition:
@@ -63,18 +54,18 @@ def plan_class_set(public_ids: list[str], viewer: Any, *, site_name: str, item_u
         raise NotFound("Nothing in this selection can be seen: there is no class set to make.")
     entries: list[SheetEntry] = []
     pictures: list[ClassSetPicture] = []
-    left_out: list[LeftOut] = []
+    left_out: list[SheetGap] = []
     for number, item in enumerate(items, start=1):
         titles = localized(item.title)
         title = SheetText(titles[0].value, titles[0].lang) if titles else SheetText(item.public_id, "und")
         if "education" not in reuses(item.licence, item.labels or []):
-            left_out.append(LeftOut(number, title, "licence", item.licence.short_name))
+            left_out.append(SheetGap(number, title, "licence", item.licence.short_name))
             continue
         names = []
         for media in (m for m in item.media if m.kind == "image" and m.width and m.height):
             licence = media.licence or item.licence
             if pending_terms(viewer, [licence]):
-                left_out.append(LeftOut(number, title, "terms", licence.short_name))
+                left_out.append(SheetGap(number, title, "terms", licence.short_name))
                 continue
             image = image_for_viewer(media.public_id, viewer)
             name = f"images/{number:02d}-{item.public_id}-{len(names) + 1}.jpg"
@@ -88,5 +79,5 @@ def plan_class_set(public_ids: list[str], viewer: Any, *, site_name: str, item_u
             summary=SheetText(summaries[0].value, summaries[0].lang) if summaries else None, images=names))
     # The address of what the set holds, not of what was asked for: the sheet is shared, hidden items are not.
     sheet = AttributionSheet(site_name=site_name, selection_url=selection_url([item.public_id for item in items]),
-                             created=(today or dt.date.today()).isoformat(), entries=entries)
-    return ClassSet(sheet, pictures, left_out)
+                             created=(today or dt.date.today()).isoformat(), entries=entries, left_out=left_out)
+    return ClassSet(sheet, pictures)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request, stream_with_context, url_for
 
+from archive.attribution_pdf import render_pdf
 from archive.auth import current_channel, current_viewer
 from archive.bundles import stream_zip
 from archive.errors import InvalidQuery
@@ -47,7 +48,7 @@ def class_set():
         ids, viewer, site_name=current_app.config["SITE_NAME"],
         item_url=lambda item: url_for("public.item_page", public_id=item.public_id, _external=True),
         selection_url=lambda shown: url_for("teachers.selection", ids=",".join(shown), _external=True))
-    sheet_html = render_template("teachers/attribution_sheet.html", sheet=plan.sheet, left_out=plan.left_out)
+    sheet_html = render_template("teachers/attribution_sheet.html", sheet=plan.sheet)
     if request.method == "GET":
         for picture in plan.pictures:
             log_download(viewer, "file", item=picture.item, media=picture.media,
@@ -57,6 +58,7 @@ def class_set():
         for picture in plan.pictures:
             yield picture.name, render(picture.image, picture.rendition)
         yield "attribution.html", sheet_html.encode()
+        yield "attribution.pdf", render_pdf(plan.sheet)
 
     folder = f"class-set-{plan.sheet.created}"
     response = Response(stream_with_context(stream_zip(folder, files())), mimetype="application/zip")

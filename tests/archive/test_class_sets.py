@@ -8,6 +8,7 @@ import zipfile
 
 import pytest
 from PIL import Image
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from archive.db import db
@@ -49,7 +50,10 @@ def _class_set(client, ids: str = SELECTION) -> tuple[zipfile.ZipFile, dict[str,
 
 def test_a_class_set_holds_the_pictures_one_may_show_in_class_and_their_attribution(app, client, archive):
     _zip, files = _class_set(client)
-    assert sorted(files) == ["attribution.html", "images/01-tw-tale-0001-1.jpg"]
+    assert sorted(files) == ["attribution.html", "attribution.pdf", "images/01-tw-tale-0001-1.jpg"]
+    pdf_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(files["attribution.pdf"])).pages)
+    for expected in ("CC BY 4.0", "images/01-tw-tale-0001-1.jpg", "Conte sans image", "Tous droits réservés", "InC-EDU"):
+        assert expected in pdf_text, expected
     with Image.open(io.BytesIO(files["images/01-tw-tale-0001-1.jpg"])) as picture:
         assert picture.format == "JPEG" and picture.size == (40, 30)  # never enlarged
     sheet = files["attribution.html"].decode()
@@ -60,7 +64,7 @@ def test_a_class_set_holds_the_pictures_one_may_show_in_class_and_their_attribut
     assert 'data-left-out="2"' in sheet and "InC-EDU" in sheet
     assert 'data-left-out="3"' in sheet and "Tous droits réservés" in sheet
     assert "<script" not in sheet and "<link" not in sheet and "src=" not in sheet  # a file read offline
-    everything = b"".join(files.values()).decode("utf-8", "replace")
+    everything = b"".join(files.values()).decode("utf-8", "replace") + pdf_text
     for hidden in ("Privé absolu", "Brouillon secret", "tw-private-01", "tw-draft-0001"):
         assert hidden not in everything
     logged = db.session.scalars(select(Download)).all()
