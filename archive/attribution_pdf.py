@@ -28,21 +28,24 @@ MARGIN_MM = 18  # the HTML sheet's @page margin
 LINE_MM = 5.5
 
 
-def render_pdf(sheet: AttributionSheet) -> bytes:
-    """The sheet as a PDF document: a heading (site, selection address, date), then one block per entry."""
+def render_pdf(sheet: AttributionSheet, interface_direction: str = "ltr") -> bytes:
+    """The sheet as a PDF document: a heading (site, selection address, date), then one block per entry.
+    ``interface_direction`` is the interface language's ("rtl" for Arabic): the sheet's own sentences and
+    labels run and align that way, each value in its own language's direction."""
     pdf = _document(sheet.created)
     pdf.add_page()
-    _write(pdf, f"{_('Class set')} · {sheet.site_name}", size=16, style="B")
+    ui = interface_direction
+    _write(pdf, f"{_('Class set')} · {sheet.site_name}", size=16, style="B", direction=ui)
     _write(pdf, _("Made on %(date)s from the selection %(url)s. Show and share these works in class with their "
-                  "attribution as written below.", date=sheet.created, url=sheet.selection_url))
+                  "attribution as written below.", date=sheet.created, url=sheet.selection_url), direction=ui)
     for entry in sheet.entries:
-        _entry(pdf, entry)
+        _entry(pdf, entry, ui)
     if sheet.left_out:
         pdf.ln(4)
-        _write(pdf, _("Left out of this set"), size=12, style="B")
+        _write(pdf, _("Left out of this set"), size=12, style="B", direction=ui)
         for gap in sheet.left_out:
             _write(pdf, gap.title, style="B")
-            _write(pdf, _gap_reason(gap))
+            _write(pdf, _gap_reason(gap), direction=ui)
     return bytes(pdf.output())
 
 
@@ -69,27 +72,30 @@ def _document(created: str) -> FPDF:
     return pdf
 
 
-def _entry(pdf: FPDF, entry: SheetEntry) -> None:
+def _entry(pdf: FPDF, entry: SheetEntry, ui: str) -> None:
     pdf.ln(3)
-    _write(pdf, f"{entry.number}.", size=12, style="B")
+    _write(pdf, f"{entry.number}.", size=12, style="B", direction=ui)
     _write(pdf, entry.title, size=12, style="B")
     if entry.summary:
         _write(pdf, entry.summary)
     _write(pdf, entry.attribution, size=9.5)
-    _write(pdf, f"{_('Licence:')} {entry.licence} · {entry.licence_url}")
-    _write(pdf, entry.item_url)
+    _write(pdf, f"{_('Licence:')} {entry.licence} · {entry.licence_url}", direction=ui)
+    _write(pdf, entry.item_url, lang="zxx")
     if entry.images:
-        _write(pdf, _("Pictures in this set:"))
+        _write(pdf, _("Pictures in this set:"), direction=ui)
         for name in entry.images:
             _write(pdf, name, size=9, lang="zxx")  # file names: always left to right
 
 
-def _write(pdf: FPDF, text: str | SheetText, size: float = 10.5, style: str = "", lang: str | None = None) -> None:
-    """A paragraph. A value with a language runs in that language's direction; a line without one (the
-    heading, attribution lines mixing scripts) is left to the Unicode bidirectional algorithm."""
+def _write(pdf: FPDF, text: str | SheetText, size: float = 10.5, style: str = "", lang: str | None = None,
+           direction: str | None = None) -> None:
+    """A paragraph. A value with a language runs in that language's direction, the sheet's own sentences in
+    the interface's (``direction``); a line with neither (attribution lines mixing scripts) is left to the
+    Unicode bidirectional algorithm."""
     if isinstance(text, SheetText):
         text, lang = text.value, text.lang
-    direction = direction_of(lang) if lang else None
+    if lang:
+        direction = direction_of(lang)
     pdf.set_font(FONTS[0][0], style, size)
     pdf.set_text_shaping(True, direction=direction)
     pdf.multi_cell(0, LINE_MM * size / 10.5, text, align="R" if direction == "rtl" else "L",

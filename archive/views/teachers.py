@@ -5,6 +5,7 @@ from flask import Blueprint, Response, current_app, render_template, request, st
 
 from archive.attribution_pdf import render_pdf
 from archive.auth import current_channel, current_viewer
+from archive.i18n import current_direction
 from archive.bundles import stream_zip
 from archive.errors import InvalidQuery
 from archive.identifiers import PUBLIC_ID
@@ -58,7 +59,7 @@ def class_set():
         for picture in plan.pictures:
             yield picture.name, render(picture.image, picture.rendition)
         yield "attribution.html", sheet_html.encode()
-        yield "attribution.pdf", render_pdf(plan.sheet)
+        yield "attribution.pdf", render_pdf(plan.sheet, current_direction())
 
     folder = f"class-set-{plan.sheet.created}"
     response = Response(stream_with_context(stream_zip(folder, files())), mimetype="application/zip")

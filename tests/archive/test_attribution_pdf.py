@@ -93,3 +93,23 @@ def test_a_sheet_without_entries_is_a_one_page_pdf_with_its_heading():
     reader, text = _read(render_pdf(_sheet([])))
     assert len(reader.pages) == 1
     assert "Twiza" in text and "https://twiza.example/selections/7" in text
+
+
+def _x_of(pdf: bytes, text: str) -> float:
+    """Where the first line holding ``text`` starts on the first page, in points from the left edge."""
+    found: list[float] = []
+
+    def visit(chunk, _cm, tm, _font, _size):
+        if text in chunk and not found:
+            found.append(tm[4])
+
+    PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
+    assert found, text
+    return found[0]
+
+
+def test_the_sheets_own_sentences_align_with_the_interface_direction():
+    sheet = _sheet([_entry(1)])
+    left, right = render_pdf(sheet), render_pdf(sheet, "rtl")
+    assert _x_of(right, "Class set") > _x_of(left, "Class set") + 100  # right-aligned under an Arabic interface
+    assert abs(_x_of(right, "images/") - _x_of(left, "images/")) < 1  # file names stay left to right
