@@ -78,7 +78,8 @@ def _entry(pdf: FPDF, entry: SheetEntry, ui: str) -> None:
     _write(pdf, entry.title, size=12, style="B")
     if entry.summary:
         _write(pdf, entry.summary)
-    _write(pdf, entry.attribution, size=9.5)
+    # Left to right, as on the item page: the line's own words are Latin; a title in Arabic inside it is a run.
+    _write(pdf, entry.attribution, size=9.5, direction="ltr")
     _write(pdf, f"{_('Licence:')} {entry.licence} · {entry.licence_url}", direction=ui)
     _write(pdf, entry.item_url, lang="zxx")
     if entry.images:
@@ -89,9 +90,9 @@ def _entry(pdf: FPDF, entry: SheetEntry, ui: str) -> None:
 
 def _write(pdf: FPDF, text: str | SheetText, size: float = 10.5, style: str = "", lang: str | None = None,
            direction: str | None = None) -> None:
-    """A paragraph. A value with a language runs in that language's direction, the sheet's own sentences in
-    the interface's (``direction``); a line with neither (attribution lines mixing scripts) is left to the
-    Unicode bidirectional algorithm."""
+    """A paragraph. A value with a language runs in that language's direction, other lines in ``direction``
+    (the base direction: runs of the other direction inside keep theirs, by the Unicode bidirectional
+    algorithm), or the direction of their first strong letter when neither is given."""
     if isinstance(text, SheetText):
         text, lang = text.value, text.lang
     if lang:

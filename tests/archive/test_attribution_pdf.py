@@ -113,3 +113,17 @@ def test_the_sheets_own_sentences_align_with_the_interface_direction():
     left, right = render_pdf(sheet), render_pdf(sheet, "rtl")
     assert _x_of(right, "Class set") > _x_of(left, "Class set") + 100  # right-aligned under an Arabic interface
     assert abs(_x_of(right, "images/") - _x_of(left, "images/")) < 1  # file names stay left to right
+
+
+def test_an_attribution_line_that_starts_with_an_arabic_title_still_reads_left_to_right():
+    line = "“الطرز الفاسي”, Mi Zahra, Twiza, CC BY 4.0."
+    pdf = render_pdf(_sheet([_entry(1, attribution=line)]))
+    arabic: list[float] = []
+
+    def visit(chunk, _cm, tm, _font, _size):
+        if any("\u0600" <= c <= "\u06ff" or "\ufb50" <= c <= "\ufeff" for c in chunk):
+            arabic.append(tm[4])
+
+    PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
+    # Left to right, as the line's own words: the title's run comes first, on the left, then the names.
+    assert arabic and min(arabic) < _x_of(pdf, "Mi Zahra")
